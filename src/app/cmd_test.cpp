@@ -1,0 +1,137 @@
+// `tapemeasure test`: run lines through the rules offline, exactly as the daemon would
+// (same splitter, same line processor, same registry layout), and print what came out.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/progress.hpp"
+#include "app/version.hpp"
+#include "ingest/line_splitter.hpp"
+#include "metrics/exposition.hpp"
+#include "metrics/metric_store.hpp"
+#include "metrics/self_metrics.hpp"
+#include "rules/event_json.hpp"
+#include "rules/line_processor.hpp"
+#include "rules/rule_loader.hpp"
+
+namespace tapemeasure::app {
+namespace {
+
+constexpr std::size_t kUnmatchedExamples = 5;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void print_summary(const rules::LineProcessor& p, std::uint64_t truncated,
+                   const std::vector<std::string>& examples) {
+  const auto& set = *p.rules();
+  const auto lines = p.lines();
+  const auto matched = lines - p.unmatched();
+  const auto pct = [&](std::uint64_t n) { return lines ? 100.0 * static_cast<double>(n) / static_cast<double>(lines) : 0.0; };
+  std::cout << std::fixed << std::setprecision(1);
+  std::cout << "lines read:  " << lines << "\n"
+            << "matched:     " << matched << " (" << pct(matched) << "%)\n"
+            << "unmatched:   " << p.unmatched() << " (" << pct(p.unmatched()) << "%)\n"
+            << "truncated:   " << truncated << "\n"
+            << "matches per rule:\n";
+  std::size_t width = 4;
+  for (const auto& r : set.rules()) width = std::max(width, r.name.size());
+  for (std::size_t i = 0; i < set.size(); ++i)
+    std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << set.rule(i).name << std::right
+              << std::setw(10) << p.rule_stats()[i].matches << "\n";
+  if (!examples.empty()) {
+    std::cout << "unmatched examples (first " << examples.size() << "):\n";
+    for (const auto& e : examples) std::cout << "  " << rules::dump_json(e) << "\n";
+  }
+}
+
+}  // namespace
+
+int run_test(const TestOptions& o) {
+  if (o.format != "events" && o.format != "metrics" && o.format != "summary") {
+    std::cerr << "tapemeasure test: --format must be events, metrics or summary\n";
+    return 2;
+  }
+  const auto loaded = rules::load_rules(o.rules);
+  if (!loaded.compiled()) {
+    std::cerr << loaded.error_text();
+    return 1;
+  }
+  if (!loaded.tests.failures.empty())
+    std::cerr << rules::to_string(loaded.tests.failures)
+              << "warning: the rules' own tests fail; the daemon would refuse to load them\n";
+
+  int fd = STDIN_FILENO;
+  std::uint64_t total = 0;
+  if (o.input != "-") {
+    fd = ::open(o.input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "tapemeasure test: cannot open " << o.input << ": " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) total = static_cast<std::uint64_t>(st.st_size);
+  }
+
+  prometheus::Registry registry;
+  metrics::SelfMetrics self(registry, kVersion);
+  metrics::MetricStore store(registry, self, {.max_series_per_metric = o.max_series_per_metric});
+  rules::LineProcessor processor(store, self);
+  processor.install(loaded.rules);
+
+  std::ios::sync_with_stdio(false);
+  const bool events = o.format == "events";
+  std::string out;
+  const rules::LineProcessor::EventCallback on_event = [&](const rules::RuleMatch& m) {
+    out = rules::render_event_json(m, now_ms());
+    out += '\n';
+    std::cout << out;
+  };
+  std::vector<std::string> examples;
+  std::uint64_t truncated = 0, bytes = 0;
+  const auto on_line = [&](std::string_view line, bool cut) {
+    if (cut) {
+      ++truncated;
+      processor.count_truncated();
+    }
+    const int matched = processor.process(line, events ? &on_event : nullptr);
+    if (matched == 0 && examples.size() < kUnmatchedExamples) examples.emplace_back(line.substr(0, 300));
+  };
+
+  {
+    Progress progress(o.progress && fd != STDIN_FILENO, total);
+    ingest::LineSplitter splitter(o.max_line_bytes);
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+      const ssize_t n = ::read(fd, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        std::cerr << "tapemeasure test: read error: " << std::strerror(errno) << "\n";
+        return 1;
+      }
+      if (n == 0) break;
+      bytes += static_cast<std::uint64_t>(n);
+      splitter.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_line);
+      progress.update(bytes, processor.lines());
+    }
+    splitter.finish(on_line);
+  }
+  if (fd != STDIN_FILENO) ::close(fd);
+
+  if (o.format == "metrics") std::cout << metrics::render_text_exposition(registry);
+  if (o.format == "summary") print_summary(processor, truncated, examples);
+  std::cout.flush();
+  return 0;
+}
+
+}  // namespace tapemeasure::app

@@ -1,0 +1,72 @@
+#pragma once
+// Splits a byte stream into lines. One per connection (stream socket, stdin, a file).
+// Lines longer than max_line_bytes are cut there and flagged (counted by the caller);
+// the rest of such a line is skipped up to its newline, so a runaway writer costs
+// bounded memory. A trailing '\r' is dropped (CRLF logs).
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace tapemeasure::ingest {
+
+class LineSplitter {
+ public:
+  explicit LineSplitter(std::size_t max_line_bytes) : max_(max_line_bytes) {}
+
+  // Calls on_line(std::string_view line, bool truncated) for each complete line in data.
+  template <typename OnLine>
+  void feed(std::string_view data, OnLine&& on_line) {
+    while (!data.empty()) {
+      const std::size_t nl = data.find('\n');
+      const std::string_view piece = data.substr(0, nl);
+      if (nl == std::string_view::npos) {
+        append(piece);
+        return;
+      }
+      if (partial_.empty() && !truncated_ && piece.size() <= max_) {
+        emit(piece, false, on_line);  // the common case: no copy
+      } else {
+        append(piece);
+        emit(partial_, truncated_, on_line);
+        partial_.clear();
+        truncated_ = false;
+      }
+      data.remove_prefix(nl + 1);
+    }
+  }
+
+  // End of stream: a last line without a newline is still a line (a writer that
+  // disconnects mid-line loses nothing).
+  template <typename OnLine>
+  void finish(OnLine&& on_line) {
+    if (!partial_.empty() || truncated_) emit(partial_, truncated_, on_line);
+    partial_.clear();
+    truncated_ = false;
+  }
+
+  bool has_partial() const { return !partial_.empty() || truncated_; }
+
+ private:
+  void append(std::string_view piece) {
+    if (truncated_) return;
+    const std::size_t room = max_ - partial_.size();
+    if (piece.size() > room) {
+      partial_.append(piece.substr(0, room));
+      truncated_ = true;
+    } else {
+      partial_.append(piece);
+    }
+  }
+
+  template <typename OnLine>
+  static void emit(std::string_view line, bool truncated, OnLine& on_line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    on_line(line, truncated);
+  }
+
+  std::size_t max_;
+  std::string partial_;
+  bool truncated_ = false;
+};
+
+}  // namespace tapemeasure::ingest

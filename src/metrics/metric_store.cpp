@@ -1,0 +1,140 @@
+#include "metrics/metric_store.hpp"
+
+#include <algorithm>
+
+#include "util/utf8.hpp"
+
+namespace tapemeasure::metrics {
+
+const char* to_string(MetricKind kind) {
+  switch (kind) {
+    case MetricKind::counter: return "counter";
+    case MetricKind::gauge: return "gauge";
+    case MetricKind::histogram: return "histogram";
+  }
+  return "?";
+}
+
+MetricStore::MetricStore(prometheus::Registry& registry, SelfMetrics& self, Options options)
+    : registry_(registry), self_(self), options_(options) {}
+
+MetricStore::~MetricStore() {
+  for (auto& [name, m] : metrics_) remove(*m);
+}
+
+void MetricStore::remove(StoredMetric& m) {
+  std::erase_if(dirty_, [&](Series* s) { return s->metric == &m; });
+  if (m.counters) registry_.Remove(*m.counters);
+  if (m.gauges) registry_.Remove(*m.gauges);
+  if (m.histograms) registry_.Remove(*m.histograms);
+  self_.series_overflow.Remove(m.overflow_count);
+  self_.value_errors.Remove(m.value_errors);
+}
+
+std::vector<StoredMetric*> MetricStore::declare(const std::vector<MetricSchema>& schemas) {
+  // Drop what is no longer declared, or declared in another shape, before registering
+  // anything: the registry refuses two families of one name.
+  for (auto it = metrics_.begin(); it != metrics_.end();) {
+    const auto& stored = it->second->schema;
+    const bool keep = std::any_of(schemas.begin(), schemas.end(),
+                                  [&](const MetricSchema& s) { return s.same_shape(stored); });
+    if (keep) {
+      ++it;
+    } else {
+      remove(*it->second);
+      it = metrics_.erase(it);
+    }
+  }
+  std::vector<StoredMetric*> out;
+  out.reserve(schemas.size());
+  for (const auto& schema : schemas) {
+    auto& slot = metrics_[schema.name];
+    if (!slot) {
+      slot = std::make_unique<StoredMetric>();
+      slot->schema = schema;
+      switch (schema.kind) {
+        case MetricKind::counter:
+          slot->counters = &prometheus::BuildCounter().Name(schema.name).Help(schema.help).Register(registry_);
+          break;
+        case MetricKind::gauge:
+          slot->gauges = &prometheus::BuildGauge().Name(schema.name).Help(schema.help).Register(registry_);
+          break;
+        case MetricKind::histogram:
+          slot->histograms = &prometheus::BuildHistogram().Name(schema.name).Help(schema.help).Register(registry_);
+          break;
+      }
+      slot->overflow_count = &self_.series_overflow.Add({{"metric", schema.name}});
+      slot->value_errors = &self_.value_errors.Add({{"metric", schema.name}});
+    }
+    out.push_back(slot.get());
+  }
+  return out;
+}
+
+namespace {
+
+void make_series(StoredMetric& m, Series& s) {
+  prometheus::Labels labels;
+  for (std::size_t i = 0; i < m.schema.label_names.size(); ++i)
+    labels.emplace(m.schema.label_names[i], s.label_values[i]);
+  s.metric = &m;
+  if (m.counters) s.counter = &m.counters->Add(labels);
+  if (m.gauges) s.gauge = &m.gauges->Add(labels);
+  if (m.histograms)
+    s.histogram = &m.histograms->Add(labels, prometheus::Histogram::BucketBoundaries(m.schema.buckets));
+}
+
+}  // namespace
+
+Series& MetricStore::series(StoredMetric& m, std::span<const std::string_view> label_values) {
+  key_.clear();
+  for (auto v : label_values) {
+    if (v.size() > options_.max_label_value_bytes) v = v.substr(0, options_.max_label_value_bytes);
+    util::append_clean_utf8(key_, v);  // also replaces NUL, so '\0' can separate values
+    key_ += '\0';
+  }
+  if (auto it = m.series.find(key_); it != m.series.end()) return it->second;
+
+  if (m.series.size() >= options_.max_series_per_metric) {
+    m.overflow_count->Increment();
+    if (!m.overflow) {
+      m.overflow = std::make_unique<Series>();
+      m.overflow->label_values.assign(m.schema.label_names.size(), "__overflow__");
+      make_series(m, *m.overflow);
+    }
+    return *m.overflow;
+  }
+  Series& s = m.series[key_];
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < label_values.size(); ++i) {
+    const std::size_t end = key_.find('\0', start);
+    s.label_values.emplace_back(key_, start, end - start);
+    start = end + 1;
+  }
+  make_series(m, s);
+  return s;
+}
+
+void MetricStore::add(Series& s, double v) {
+  s.counter->Increment(v);
+  s.pending += v;
+  if (!s.dirty) {
+    s.dirty = true;
+    dirty_.push_back(&s);
+  }
+}
+
+void MetricStore::set(Series& s, double v) { s.gauge->Set(v); }
+void MetricStore::gauge_add(Series& s, double v) { s.gauge->Increment(v); }
+void MetricStore::observe(Series& s, double v) { s.histogram->Observe(v); }
+
+void MetricStore::harvest(const std::function<void(const Series&, double)>& f) {
+  for (Series* s : dirty_) {
+    f(*s, s->pending);
+    s->pending = 0;
+    s->dirty = false;
+  }
+  dirty_.clear();
+}
+
+}  // namespace tapemeasure::metrics

@@ -1,0 +1,47 @@
+#include "metrics/self_metrics.hpp"
+
+#include <string>
+
+namespace tapemeasure::metrics {
+namespace {
+
+prometheus::Family<prometheus::Counter>& counters(prometheus::Registry& r, const char* name,
+                                                  const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+prometheus::Family<prometheus::Gauge>& gauges(prometheus::Registry& r, const char* name,
+                                              const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+}
+
+}  // namespace
+
+SelfMetrics::SelfMetrics(prometheus::Registry& r, std::string_view version)
+    : lines_total(counters(r, "tapemeasure_lines_total", "Log lines read.").Add({})),
+      lines_matched(counters(r, "tapemeasure_lines_matched_total",
+                             "Lines matched, by rule (a line can match several rules with continue: true).")),
+      lines_unmatched(counters(r, "tapemeasure_lines_unmatched_total", "Lines no rule matched.").Add({})),
+      lines_truncated(counters(r, "tapemeasure_lines_truncated_total",
+                               "Lines longer than --max-line-bytes, truncated before matching.")
+                          .Add({})),
+      ingest_connections(gauges(r, "tapemeasure_ingest_connections",
+                                "Writers connected to the ingest stream socket.")
+                             .Add({})),
+      ws_clients(gauges(r, "tapemeasure_ws_clients", "WebSocket clients connected.").Add({})),
+      ws_events_sent(counters(r, "tapemeasure_ws_events_sent_total", "Events sent to WebSocket clients.").Add({})),
+      ws_events_dropped(counters(r, "tapemeasure_ws_events_dropped_total",
+                                 "Events not sent to a WebSocket client, by reason (rate cap, full queue).")),
+      rules_reloads(counters(r, "tapemeasure_rules_reloads_total", "Successful rule reloads.").Add({})),
+      rules_reload_failures(counters(r, "tapemeasure_rules_reload_failures_total",
+                                     "Rule reloads rejected (the previous rules kept running).")
+                                .Add({})),
+      rules_loaded(gauges(r, "tapemeasure_rules_loaded", "Rules currently loaded.").Add({})),
+      series_overflow(counters(r, "tapemeasure_series_overflow_total",
+                               "Updates sent to the __overflow__ series because a metric hit --max-series-per-metric.")),
+      value_errors(counters(r, "tapemeasure_metric_value_errors_total",
+                            "Metric updates skipped because a value template did not give a number.")),
+      build_info(gauges(r, "tapemeasure_build_info", "Always 1; the version label tells the build.")) {
+  build_info.Add({{"version", std::string(version)}}).Set(1);
+}
+
+}  // namespace tapemeasure::metrics

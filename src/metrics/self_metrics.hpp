@@ -1,0 +1,34 @@
+#pragma once
+// The daemon's own metrics (prefix tapemeasure_), registered once in the shared registry.
+// References stay valid for the registry's lifetime; all updates are atomic, so any
+// thread may touch them.
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <string_view>
+
+namespace tapemeasure::metrics {
+
+class SelfMetrics {
+ public:
+  SelfMetrics(prometheus::Registry& registry, std::string_view version);
+
+  prometheus::Counter& lines_total;
+  prometheus::Family<prometheus::Counter>& lines_matched;  // {rule}
+  prometheus::Counter& lines_unmatched;
+  prometheus::Counter& lines_truncated;
+  prometheus::Gauge& ingest_connections;
+  prometheus::Gauge& ws_clients;
+  prometheus::Counter& ws_events_sent;
+  prometheus::Family<prometheus::Counter>& ws_events_dropped;  // {reason}
+  prometheus::Counter& rules_reloads;
+  prometheus::Counter& rules_reload_failures;
+  prometheus::Gauge& rules_loaded;
+  prometheus::Family<prometheus::Counter>& series_overflow;  // {metric}
+  prometheus::Family<prometheus::Counter>& value_errors;     // {metric}
+  prometheus::Family<prometheus::Gauge>& build_info;         // {version}
+};
+
+}  // namespace tapemeasure::metrics

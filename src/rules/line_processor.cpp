@@ -1,0 +1,101 @@
+#include "rules/line_processor.hpp"
+
+#include <charconv>
+#include <set>
+
+namespace tapemeasure::rules {
+namespace {
+
+constexpr std::size_t kRecentUnmatched = 20;
+constexpr std::size_t kRecentUnmatchedBytes = 1024;
+
+bool parse_number(std::string_view s, double& out) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '+')) s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  if (s.empty()) return false;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self)
+    : store_(store), self_(self) {}
+
+void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
+  bound_ = store_.declare(rules->metrics());
+  // Per-rule match counters are keyed by rule name: a kept rule keeps its count.
+  std::set<std::string> names;
+  for (const auto& r : rules->rules()) names.insert(r.name);
+  if (rules_)
+    for (const auto& r : rules_->rules())
+      if (!names.contains(r.name)) self_.lines_matched.Remove(&self_.lines_matched.Add({{"rule", r.name}}));
+  matched_count_.clear();
+  for (const auto& r : rules->rules()) matched_count_.push_back(&self_.lines_matched.Add({{"rule", r.name}}));
+  std::vector<RuleStats> stats(rules->size());
+  if (rules_)
+    for (std::size_t i = 0; i < rules->size(); ++i)
+      for (std::size_t j = 0; j < rules_->size(); ++j)
+        if (rules_->rule(j).name == rules->rule(i).name) stats[i] = rule_stats_[j];
+  rule_stats_ = std::move(stats);
+  rules_ = std::move(rules);
+  self_.rules_loaded.Set(static_cast<double>(rules_->size()));
+}
+
+int LineProcessor::process(std::string_view line, const EventCallback* on_event) {
+  ++lines_;
+  self_.lines_total.Increment();
+  const bool want_events = on_event != nullptr && *on_event;
+  const int matched = rules_->match(line, scratch_, want_events, [&](const RuleMatch& m) {
+    matched_count_[m.index]->Increment();
+    ++rule_stats_[m.index].matches;
+    apply_metrics(m);
+    if (want_events && m.rule.event_enabled) (*on_event)(m);
+  });
+  if (matched == 0) {
+    ++unmatched_;
+    self_.lines_unmatched.Increment();
+    if (recent_unmatched_.size() == kRecentUnmatched) recent_unmatched_.pop_front();
+    recent_unmatched_.emplace_back(line.substr(0, kRecentUnmatchedBytes));
+  }
+  return matched;
+}
+
+void LineProcessor::apply_metrics(const RuleMatch& m) {
+  for (const auto& cm : m.rule.metrics) {
+    metrics::StoredMetric& metric = *bound_[cm.schema];
+    double value = 1;
+    if (cm.has_value) {
+      value_buf_.clear();
+      cm.value.expand(m.fields, value_buf_);
+      if (!parse_number(value_buf_, value) ||
+          (metric.schema.kind == metrics::MetricKind::counter && value < 0)) {
+        store_.count_value_error(metric);
+        continue;
+      }
+    }
+    label_buf_.clear();
+    label_ends_.clear();
+    for (const auto& tpl : cm.labels) {
+      tpl.expand(m.fields, label_buf_);
+      label_ends_.push_back(label_buf_.size());
+    }
+    label_views_.clear();
+    std::size_t start = 0;
+    for (std::size_t end : label_ends_) {
+      label_views_.emplace_back(label_buf_.data() + start, end - start);
+      start = end;
+    }
+    metrics::Series& s = store_.series(metric, label_views_);
+    switch (metric.schema.kind) {
+      case metrics::MetricKind::counter: store_.add(s, value); break;
+      case metrics::MetricKind::gauge:
+        if (cm.gauge_op == GaugeOp::add) store_.gauge_add(s, value);
+        else store_.set(s, value);
+        break;
+      case metrics::MetricKind::histogram: store_.observe(s, value); break;
+    }
+  }
+}
+
+}  // namespace tapemeasure::rules

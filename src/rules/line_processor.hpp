@@ -1,0 +1,67 @@
+#pragma once
+// The line path: count a line, match it against the current RuleSet, apply each matched
+// rule's metric updates to the MetricStore, and hand matches with events to a callback.
+// `tapemeasure test` and the daemon both run lines through this one class, which is what
+// makes `test` show exactly what the daemon would do.
+//
+// Not thread-safe: owned by the single thread that processes lines.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metrics/metric_store.hpp"
+#include "metrics/self_metrics.hpp"
+#include "rules/rule_set.hpp"
+
+namespace tapemeasure::rules {
+
+class LineProcessor {
+ public:
+  using EventCallback = std::function<void(const RuleMatch&)>;
+
+  LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self);
+
+  // Swaps in a compiled rule set: declares its metrics (keeping same-shaped series) and
+  // resets per-rule counters of rules that are gone.
+  void install(std::shared_ptr<const RuleSet> rules);
+  const std::shared_ptr<const RuleSet>& rules() const { return rules_; }
+
+  // Processes one line (already split and length-capped). on_event, if set, is called for
+  // each matched rule that emits events. Returns the number of rules that matched.
+  int process(std::string_view line, const EventCallback* on_event = nullptr);
+  void count_truncated() { self_.lines_truncated.Increment(); }
+
+  struct RuleStats {
+    std::uint64_t matches = 0;
+  };
+  std::uint64_t lines() const { return lines_; }
+  std::uint64_t unmatched() const { return unmatched_; }
+  const std::vector<RuleStats>& rule_stats() const { return rule_stats_; }
+  // The most recent unmatched lines (newest last), so users can see why a rule missed.
+  const std::deque<std::string>& recent_unmatched() const { return recent_unmatched_; }
+
+ private:
+  void apply_metrics(const RuleMatch& match);
+
+  metrics::MetricStore& store_;
+  metrics::SelfMetrics& self_;
+  std::shared_ptr<const RuleSet> rules_;
+  std::vector<metrics::StoredMetric*> bound_;        // per schema of rules_
+  std::vector<prometheus::Counter*> matched_count_;  // per rule
+  std::vector<RuleStats> rule_stats_;
+  std::uint64_t lines_ = 0;
+  std::uint64_t unmatched_ = 0;
+  std::deque<std::string> recent_unmatched_;
+
+  MatchScratch scratch_;
+  std::string label_buf_;
+  std::vector<std::size_t> label_ends_;
+  std::vector<std::string_view> label_views_;
+  std::string value_buf_;
+};
+
+}  // namespace tapemeasure::rules

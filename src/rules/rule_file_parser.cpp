@@ -1,0 +1,315 @@
+#include "rules/rule_file_parser.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+
+namespace tapemeasure::rules {
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+class Parser {
+ public:
+  Parser(const std::string& file, RuleErrors& errors) : file_(file), errors_(errors) {}
+
+  RuleFileSpec parse(std::string_view text) {
+    RuleFileSpec spec;
+    spec.file = file_;
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+      errors_.push_back({{file_, e.mark.line >= 0 ? e.mark.line + 1 : 0}, "",
+                         "invalid YAML: " + e.msg});
+      return spec;
+    }
+    if (root.IsNull()) return spec;  // an empty file is a valid file with no rules
+    if (!root.IsMap()) {
+      error(root, "a rule file is a map with a 'rules' list");
+      return spec;
+    }
+    check_keys(root, {"rules", "format"}, "file");
+    if (const auto f = root["format"]) {
+      const std::string v = scalar(f, "format");
+      if (v == "syslog") spec.format = InputFormat::syslog;
+      else if (v != "raw") error(f, "format must be 'raw' or 'syslog', not '" + v + "'");
+    }
+    const auto rules = root["rules"];
+    if (!rules) {
+      error(root, "missing 'rules' list");
+      return spec;
+    }
+    if (!rules.IsSequence()) {
+      error(rules, "'rules' must be a list");
+      return spec;
+    }
+    for (const auto& r : rules) spec.rules.push_back(parse_rule(r, spec.format));
+    return spec;
+  }
+
+ private:
+  SourcePos pos(const YAML::Node& n) const {
+    const auto m = n.Mark();
+    return {file_, m.line >= 0 ? m.line + 1 : 0};
+  }
+  void error(const YAML::Node& n, std::string message) {
+    errors_.push_back({pos(n), rule_, std::move(message)});
+  }
+
+  std::string scalar(const YAML::Node& n, std::string_view what) {
+    if (!n.IsScalar()) {
+      error(n, std::string(what) + " must be a single value (a string or number)");
+      return {};
+    }
+    return n.Scalar();
+  }
+
+  void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
+                  std::string_view where) {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string msg = "unknown key '" + key + "' in " + std::string(where);
+      std::string_view best;
+      std::size_t best_d = 3;
+      for (auto k : known)
+        if (const auto d = edit_distance(key, k); d < best_d) best = k, best_d = d;
+      if (!best.empty()) msg += " (did you mean '" + std::string(best) + "'?)";
+      else {
+        msg += " (known:";
+        for (auto k : known) msg += " " + std::string(k);
+        msg += ")";
+      }
+      error(kv.first, msg);
+    }
+  }
+
+  bool boolean(const YAML::Node& n, std::string_view what) {
+    bool v = false;
+    if (n.IsScalar() && YAML::convert<bool>::decode(n, v)) return v;
+    error(n, std::string(what) + " must be true or false");
+    return false;
+  }
+
+  std::vector<std::pair<std::string, TemplateSpec>> template_map(const YAML::Node& n,
+                                                                 std::string_view what) {
+    std::vector<std::pair<std::string, TemplateSpec>> out;
+    if (!n.IsMap()) {
+      error(n, std::string(what) + " must be a map of name: template");
+      return out;
+    }
+    for (const auto& kv : n) {
+      const std::string key = scalar(kv.first, std::string(what) + " name");
+      out.push_back({key, {scalar(kv.second, std::string(what) + " '" + key + "'"), pos(kv.second)}});
+    }
+    return out;
+  }
+
+  RuleSpec parse_rule(const YAML::Node& r, InputFormat format) {
+    RuleSpec rule;
+    rule.pos = pos(r);
+    rule.format = format;
+    rule_.clear();
+    if (!r.IsMap()) {
+      error(r, "each rule is a map with at least 'name' and 'match'");
+      return rule;
+    }
+    if (const auto n = r["name"]) rule.name = rule_ = scalar(n, "name");
+    else error(r, "rule has no 'name'");
+    check_keys(r, {"name", "description", "match", "continue", "event", "metrics", "tests"},
+               "rule");
+    if (const auto m = r["match"]) {
+      rule.match = scalar(m, "match");
+      rule.match_pos = pos(m);
+    } else {
+      error(r, "rule has no 'match' pattern");
+    }
+    if (const auto c = r["continue"]) rule.continue_matching = boolean(c, "continue");
+    if (const auto e = r["event"]) {
+      bool enabled = true;
+      if (e.IsScalar() && YAML::convert<bool>::decode(e, enabled)) {
+        if (enabled) error(e, "event must be a map of fields, or false");
+        rule.event_enabled = false;
+      } else {
+        rule.event_fields = template_map(e, "event field");
+      }
+    }
+    if (const auto ms = r["metrics"]) {
+      if (!ms.IsSequence()) error(ms, "'metrics' must be a list");
+      else
+        for (const auto& m : ms) rule.metrics.push_back(parse_metric(m));
+    }
+    if (const auto ts = r["tests"]) {
+      if (!ts.IsSequence()) error(ts, "'tests' must be a list");
+      else
+        for (const auto& t : ts) rule.tests.push_back(parse_test(t));
+    }
+    return rule;
+  }
+
+  MetricSpec parse_metric(const YAML::Node& m) {
+    MetricSpec spec;
+    spec.pos = pos(m);
+    if (!m.IsMap()) {
+      error(m, "a metric is a map such as {counter: name, labels: {...}}");
+      return spec;
+    }
+    int kinds = 0;
+    for (auto [key, kind] : {std::pair{"counter", MetricKind::counter},
+                             std::pair{"gauge", MetricKind::gauge},
+                             std::pair{"histogram", MetricKind::histogram}}) {
+      if (const auto n = m[key]) {
+        ++kinds;
+        spec.kind = kind;
+        spec.name = scalar(n, key);
+      }
+    }
+    if (kinds != 1) {
+      error(m, "a metric names exactly one of counter, gauge or histogram");
+      return spec;
+    }
+    check_keys(m, {"counter", "gauge", "histogram", "help", "labels", "value", "set", "add",
+                   "buckets"},
+               "metric");
+    if (const auto h = m["help"]) spec.help = scalar(h, "help");
+    if (const auto l = m["labels"]) spec.labels = template_map(l, "label");
+    const auto value = m["value"], set = m["set"], add = m["add"];
+    switch (spec.kind) {
+      case MetricKind::counter:
+        if (set || add) error(set ? set : add, "a counter takes 'value', not set/add");
+        break;
+      case MetricKind::gauge:
+        if (value) error(value, "a gauge takes 'set' or 'add', not 'value'");
+        if (static_cast<bool>(set) == static_cast<bool>(add))
+          error(m, "a gauge needs exactly one of 'set' or 'add'");
+        break;
+      case MetricKind::histogram:
+        if (set || add) error(set ? set : add, "a histogram takes 'value', not set/add");
+        if (!value) error(m, "a histogram needs 'value' (the number to observe)");
+        break;
+    }
+    const YAML::Node v = value ? value : set ? set : add;
+    if (v) {
+      spec.has_value = true;
+      spec.value = {scalar(v, "value"), pos(v)};
+      spec.gauge_op = set ? GaugeOp::set : add ? GaugeOp::add : GaugeOp::none;
+    }
+    if (const auto b = m["buckets"]) {
+      if (spec.kind != MetricKind::histogram) error(b, "only a histogram has buckets");
+      if (!b.IsSequence() || b.size() == 0) {
+        error(b, "buckets must be a non-empty list of numbers");
+      } else {
+        for (const auto& x : b) {
+          double d = 0;
+          if (!x.IsScalar() || !YAML::convert<double>::decode(x, d)) {
+            error(x, "bucket bound '" + (x.IsScalar() ? x.Scalar() : std::string("?")) +
+                         "' is not a number");
+            continue;
+          }
+          if (!spec.buckets.empty() && d <= spec.buckets.back())
+            error(x, "bucket bounds must increase");
+          spec.buckets.push_back(d);
+        }
+      }
+    }
+    return spec;
+  }
+
+  RuleTestSpec parse_test(const YAML::Node& t) {
+    RuleTestSpec spec;
+    spec.pos = pos(t);
+    if (!t.IsMap()) {
+      error(t, "a test is a map {line: ..., expect: ...}");
+      return spec;
+    }
+    check_keys(t, {"line", "expect"}, "test");
+    if (const auto l = t["line"]) spec.line = scalar(l, "line");
+    else error(t, "test has no 'line'");
+    const auto e = t["expect"];
+    if (!e) {
+      error(t, "test has no 'expect' (a map of fields, or 'no match')");
+    } else if (e.IsScalar()) {
+      if (e.Scalar() == "no match") spec.expect_no_match = true;
+      else error(e, "expect must be a map of fields or 'no match', not '" + e.Scalar() + "'");
+    } else if (e.IsMap()) {
+      for (const auto& kv : e)
+        spec.expect.push_back({scalar(kv.first, "expect key"), scalar(kv.second, "expected value")});
+    } else {
+      error(e, "expect must be a map of fields or 'no match'");
+    }
+    return spec;
+  }
+
+  const std::string& file_;
+  RuleErrors& errors_;
+  std::string rule_;  // the rule being parsed, for messages
+};
+
+bool is_rule_file(const std::filesystem::path& p) {
+  const auto ext = p.extension();
+  return ext == ".yml" || ext == ".yaml";
+}
+
+}  // namespace
+
+RuleFileSpec parse_rule_file(const std::string& file, std::string_view text, RuleErrors& errors) {
+  return Parser(file, errors).parse(text);
+}
+
+std::vector<std::filesystem::path> expand_rule_paths(const std::vector<std::string>& paths,
+                                                     RuleErrors& errors) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    const auto status = fs::status(p, ec);
+    if (ec || !fs::exists(status)) {
+      errors.push_back({{p, 0}, "", "no such file or directory"});
+    } else if (fs::is_directory(status)) {
+      std::vector<fs::path> in_dir;
+      for (const auto& entry : fs::directory_iterator(p, ec))
+        if (is_rule_file(entry.path()) && entry.is_regular_file(ec)) in_dir.push_back(entry.path());
+      if (ec) errors.push_back({{p, 0}, "", "cannot list directory: " + ec.message()});
+      std::sort(in_dir.begin(), in_dir.end());
+      files.insert(files.end(), in_dir.begin(), in_dir.end());
+    } else {
+      files.emplace_back(p);
+    }
+  }
+  return files;
+}
+
+std::vector<RuleFileSpec> load_rule_files(const std::vector<std::string>& paths, RuleErrors& errors) {
+  std::vector<RuleFileSpec> out;
+  for (const auto& file : expand_rule_paths(paths, errors)) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      errors.push_back({{file.string(), 0}, "", "cannot read file"});
+      continue;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    out.push_back(parse_rule_file(file.string(), text.str(), errors));
+  }
+  return out;
+}
+
+}  // namespace tapemeasure::rules
