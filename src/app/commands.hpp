@@ -23,3 +23,45 @@ struct TestOptions {
 int run_test(const TestOptions& o);
 
 }  // namespace tapemeasure::app
+
+namespace tapemeasure::app {
+
+struct RunOptions {
+  std::vector<std::string> rules;
+  std::string socket = "./tapemeasure.sock";  // "-": standard input; "": none
+  std::string dgram_socket;
+  std::string socket_mode = "0660";
+  std::string listen = "127.0.0.1:8000";
+  std::string web_root;  // default: the web/ next to the build, or the installed one
+  double ws_max_rate = 1000;
+  std::size_t ws_queue_bytes = 4 << 20;
+  std::size_t max_line_bytes = 64 * 1024;
+  std::size_t max_series_per_metric = 10000;
+  std::size_t max_connections = 512;
+  std::vector<std::string> allowed_origins;
+  std::vector<std::string> allowed_hosts;
+  std::string log_level = "info";
+};
+int run_daemon(const RunOptions& o);
+
+struct DemoOptions {
+  RunOptions run;
+  double rate = 200;  // messages/s of synthetic traffic (several log lines each)
+};
+int run_demo(DemoOptions o);
+
+struct ReplayOptions {
+  std::string input;
+  std::string socket;
+  double rate = 0;  // lines/s; 0 = as fast as the daemon reads
+  bool loop = false;
+  bool progress = true;
+};
+int run_replay(const ReplayOptions& o);
+
+// Where the default rules and web assets are: next to the sources for a build tree,
+// else the installed locations. Empty when none exists.
+std::string default_rules_path();
+std::string default_web_root();
+
+}  // namespace tapemeasure::app

@@ -7,8 +7,44 @@
 #include "app/commands.hpp"
 #include "app/version.hpp"
 
+namespace {
+
+using namespace tapemeasure::app;
+
+void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
+  if (!demo) {
+    cmd->add_option("--rules", o.rules, "Rule file or directory (repeatable); reloaded on change and SIGHUP")
+        ->required()
+        ->expected(1, -1);
+    cmd->add_option("--socket", o.socket, "UNIX stream socket to read lines from ('-' reads standard input)")
+        ->capture_default_str();
+    cmd->add_option("--dgram-socket", o.dgram_socket, "UNIX datagram socket (one line per datagram, e.g. rsyslog omuxsock)");
+    cmd->add_option("--socket-mode", o.socket_mode, "Permissions of the socket files (octal)")->capture_default_str();
+  } else {
+    cmd->add_option("--rules", o.rules, "Rule file or directory (default: the bundled rules)")->expected(1, -1);
+  }
+  cmd->add_option("--listen", o.listen, "HTTP address for the UI, /metrics, /api and /ws")->capture_default_str();
+  cmd->add_option("--web-root", o.web_root, "Directory of the UI's files (default: the bundled web/)");
+  cmd->add_option("--ws-max-rate", o.ws_max_rate, "Most events per second any WebSocket client receives")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--ws-queue-bytes", o.ws_queue_bytes, "Bytes queued per WebSocket client before its events are dropped")
+      ->capture_default_str();
+  cmd->add_option("--max-line-bytes", o.max_line_bytes, "Longer lines are truncated and counted")->capture_default_str();
+  cmd->add_option("--max-series-per-metric", o.max_series_per_metric,
+                  "Label sets per metric before updates go to the __overflow__ series")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", o.max_connections, "Open HTTP/WebSocket connections at most")->capture_default_str();
+  cmd->add_option("--allowed-origin", o.allowed_origins, "Extra Origin allowed on /ws, e.g. https://dash.example.com");
+  cmd->add_option("--allowed-host", o.allowed_hosts, "Extra Host header accepted (a name, or name:port)");
+  cmd->add_option("--log-level", o.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace tapemeasure::app;
   CLI::App app{"tapemeasure: measure live log traffic with editable RE2 rules.\n"
                "Lines in over a UNIX socket, events out to a live browser view, counters out to Prometheus."};
   app.set_version_flag("--version", tapemeasure::kVersion);
@@ -32,12 +68,32 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   t->add_flag("!--no-progress", test.progress, "Do not show progress on a terminal");
 
+  RunOptions run;
+  auto* r = app.add_subcommand("run", "Run the daemon: read lines from a UNIX socket, serve the UI, /metrics and /ws.");
+  add_daemon_options(r, run, false);
+
+  DemoOptions demo;
+  auto* d = app.add_subcommand("demo", "Run the daemon on the bundled rules with built-in synthetic Postfix traffic.");
+  add_daemon_options(d, demo.run, true);
+  d->add_option("--rate", demo.rate, "Synthetic messages per second (each is several log lines)")->capture_default_str();
+
+  ReplayOptions replay;
+  auto* p = app.add_subcommand("replay", "Feed a log file (or standard input) into a running daemon's socket.");
+  p->add_option("FILE", replay.input, "Log file, or - for standard input")->required();
+  p->add_option("--socket", replay.socket, "The daemon's stream socket")->required();
+  p->add_option("--rate", replay.rate, "Lines per second (default: as fast as the daemon reads)");
+  p->add_flag("--loop", replay.loop, "Start over at the end of the file, until interrupted");
+  p->add_flag("!--no-progress", replay.progress, "Do not show progress on a terminal");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   try {
+    if (*r) return run_daemon(run);
+    if (*d) return run_demo(demo);
+    if (*p) return run_replay(replay);
     if (*c) return run_check(check);
     if (*t) return run_test(test);
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "rules/line_processor.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <set>
 
 namespace tapemeasure::rules {
@@ -8,6 +9,9 @@ namespace {
 
 constexpr std::size_t kRecentUnmatched = 20;
 constexpr std::size_t kRecentUnmatchedBytes = 1024;
+// Timing every line would cost more than matching a short one; one in 64 is timed and
+// counts for 64, which is plenty to tell a slow rule from a fast one.
+constexpr std::uint64_t kTimingSample = 64;
 
 bool parse_number(std::string_view s, double& out) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '+')) s.remove_prefix(1);
@@ -46,7 +50,11 @@ int LineProcessor::process(std::string_view line, const EventCallback* on_event)
   ++lines_;
   self_.lines_total.Increment();
   const bool want_events = on_event != nullptr && *on_event;
+  const bool timed = lines_ % kTimingSample == 0;
+  const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+  int first = -1;
   const int matched = rules_->match(line, scratch_, want_events, [&](const RuleMatch& m) {
+    if (first < 0) first = m.index;
     matched_count_[m.index]->Increment();
     ++rule_stats_[m.index].matches;
     apply_metrics(m);
@@ -57,6 +65,11 @@ int LineProcessor::process(std::string_view line, const EventCallback* on_event)
     self_.lines_unmatched.Increment();
     if (recent_unmatched_.size() == kRecentUnmatched) recent_unmatched_.pop_front();
     recent_unmatched_.emplace_back(line.substr(0, kRecentUnmatchedBytes));
+  }
+  if (timed) {
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() *
+                        static_cast<double>(kTimingSample);
+    (first >= 0 ? rule_stats_[first].seconds : unmatched_seconds_) += took;
   }
   return matched;
 }

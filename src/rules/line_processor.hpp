@@ -37,9 +37,11 @@ class LineProcessor {
 
   struct RuleStats {
     std::uint64_t matches = 0;
+    double seconds = 0;  // estimated time matching lines this rule took (sampled)
   };
   std::uint64_t lines() const { return lines_; }
   std::uint64_t unmatched() const { return unmatched_; }
+  double unmatched_seconds() const { return unmatched_seconds_; }  // time spent on lines no rule took
   const std::vector<RuleStats>& rule_stats() const { return rule_stats_; }
   // The most recent unmatched lines (newest last), so users can see why a rule missed.
   const std::deque<std::string>& recent_unmatched() const { return recent_unmatched_; }
@@ -55,6 +57,7 @@ class LineProcessor {
   std::vector<RuleStats> rule_stats_;
   std::uint64_t lines_ = 0;
   std::uint64_t unmatched_ = 0;
+  double unmatched_seconds_ = 0;
   std::deque<std::string> recent_unmatched_;
 
   MatchScratch scratch_;

@@ -303,7 +303,8 @@ int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,
     }
   }
   if (s.candidates.empty()) return 0;
-  if (groups_.size() > 1) std::sort(s.candidates.begin(), s.candidates.end());
+  // RE2::Set reports hits in no particular order; rules run in file order.
+  std::sort(s.candidates.begin(), s.candidates.end());
 
   s.submatches.resize(max_submatches_);
   s.fields.resize(max_fields_);
@@ -323,9 +324,12 @@ int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,
                                                    : std::string_view();
     }
     if (rule.format == InputFormat::syslog) {
-      s.fields[ncap] = header.host;
-      s.fields[ncap + 1] = header.program;
-      s.fields[ncap + 2] = header.pid;
+      // Always present in events (empty when the line has none), unlike optional groups.
+      static constexpr std::string_view kEmpty = "";
+      const auto present = [](std::string_view v) { return v.data() ? v : kEmpty; };
+      s.fields[ncap] = present(header.host);
+      s.fields[ncap + 1] = present(header.program);
+      s.fields[ncap + 2] = present(header.pid);
     }
     ++matched;
     on_match(RuleMatch{index, rule, std::span<const std::string_view>(s.fields.data(), rule.fields.size())});

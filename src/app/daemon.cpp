@@ -1,0 +1,222 @@
+#include "app/daemon.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "app/pipeline.hpp"
+#include "app/rule_watcher.hpp"
+#include "app/version.hpp"
+#include "http/listener.hpp"
+#include "http/server_context.hpp"
+#include "ingest/unix_ingest.hpp"
+#include "metrics/exposition.hpp"
+#include "util/log.hpp"
+
+namespace tapemeasure::app {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kFrameInterval = 16ms;  // ~60 frames/s: smooth in the browser, cheap here
+
+net::ip::tcp::endpoint parse_listen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("--listen wants HOST:PORT, e.g. 127.0.0.1:8000");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  unsigned long port = 0;
+  try {
+    port = std::stoul(listen.substr(colon + 1));
+  } catch (...) {
+    port = 70000;
+  }
+  if (port > 65535) throw std::runtime_error("--listen: bad port in '" + listen + "'");
+  boost::system::error_code ec;
+  const auto addr = net::ip::make_address(host, ec);
+  if (ec) throw std::runtime_error("--listen: '" + host + "' is not an IP address");
+  return {addr, static_cast<unsigned short>(port)};
+}
+
+}  // namespace
+
+struct Daemon::Impl {
+  net::io_context ingest_ioc{1};
+  net::io_context net_ioc{1};
+  prometheus::Registry registry;
+  metrics::SelfMetrics self{registry, kVersion};
+  std::unique_ptr<Pipeline> pipeline;
+  std::shared_ptr<http::ServerContext> http_ctx;
+  std::shared_ptr<http::Listener> listener;
+  std::unique_ptr<ingest::UnixIngest> ingest;
+  std::unique_ptr<RuleWatcher> watcher;
+  net::steady_timer frame_timer{ingest_ioc};
+  net::steady_timer second_timer{ingest_ioc};
+  net::signal_set signals{ingest_ioc, SIGINT, SIGTERM, SIGHUP};
+  std::thread net_thread;
+  bool stopping = false;
+
+  void on_frame_timer() {
+    frame_timer.expires_after(kFrameInterval);
+    frame_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      pipeline->flush_frames();
+      on_frame_timer();
+    });
+  }
+  void on_second_timer() {
+    second_timer.expires_after(1s);
+    second_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      pipeline->tick_second();
+      on_second_timer();
+    });
+  }
+  void on_signal() {
+    signals.async_wait([this](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        pipeline->reload("SIGHUP");
+        on_signal();
+        return;
+      }
+      log::info(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+      shutdown();
+    });
+  }
+
+  // Stop accepting, say goodbye to browsers, then let both loops run dry.
+  void shutdown() {
+    if (stopping) return;
+    stopping = true;
+    if (ingest) ingest->stop();
+    watcher.reset();
+    pipeline->hub().close_all();
+    net::post(net_ioc, [this] { listener->stop(); });
+    frame_timer.cancel();
+    signals.cancel();
+    // Give close frames a moment to leave, then end both loops.
+    second_timer.expires_after(200ms);
+    second_timer.async_wait([this](boost::system::error_code) {
+      net_ioc.stop();
+      ingest_ioc.stop();
+    });
+  }
+};
+
+Daemon::Daemon(RunOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+
+Daemon::~Daemon() {
+  if (impl_->net_thread.joinable()) {
+    impl_->net_ioc.stop();
+    impl_->net_thread.join();
+  }
+}
+
+std::string Daemon::start() {
+  auto& d = *impl_;
+  log::Level level{};
+  if (!log::parse_level(options_.log_level, level))
+    throw std::runtime_error("--log-level must be debug, info, warn or error");
+  log::set_level(level);
+
+  if (options_.rules.empty()) throw std::runtime_error("no rules: give --rules PATH (a file or a directory)");
+  const auto loaded = rules::load_rules(options_.rules);
+  if (!loaded.ok()) throw std::runtime_error("cannot load rules:\n" + loaded.error_text());
+
+  PipelineOptions po;
+  po.store.max_series_per_metric = options_.max_series_per_metric;
+  po.hub.max_rate = options_.ws_max_rate;
+  po.hub.max_queued_bytes = options_.ws_queue_bytes;
+  po.rule_paths = options_.rules;
+  d.pipeline = std::make_unique<Pipeline>(d.registry, d.self, po, loaded.rules);
+
+  const auto endpoint = parse_listen(options_.listen);
+  std::string web_root = options_.web_root.empty() ? default_web_root() : options_.web_root;
+  if (web_root.empty()) log::warn("no web root found (give --web-root); the UI will not be served");
+  d.http_ctx = std::make_shared<http::ServerContext>(
+      http::RequestGuard(endpoint.address().to_string(), endpoint.port(), options_.allowed_hosts,
+                         options_.allowed_origins),
+      http::StaticFiles(web_root.empty() ? std::filesystem::path("/nonexistent") : std::filesystem::path(web_root)));
+  auto& ctx = *d.http_ctx;
+  ctx.max_connections = options_.max_connections;
+  Pipeline* pipeline = d.pipeline.get();
+  ctx.metrics_text = [&d] { return metrics::render_text_exposition(d.registry); };
+  ctx.stats_json = [pipeline] { return pipeline->stats_json(); };
+  ctx.rules_json = [pipeline] { return pipeline->rules_json(); };
+  ctx.healthy = [] { return true; };
+  ctx.ws_opened = [&d, pipeline](std::shared_ptr<stream::ClientSink> sink) {
+    net::post(d.ingest_ioc, [pipeline, sink] { pipeline->hub().add(sink, stream::Hub::clock::now()); });
+  };
+  ctx.ws_closed = [&d, pipeline](const stream::ClientSink* sink) {
+    net::post(d.ingest_ioc, [pipeline, sink] { pipeline->hub().remove(sink); });
+  };
+  ctx.ws_filter = [&d, pipeline](const stream::ClientSink* sink, std::vector<std::string> types, bool all) {
+    net::post(d.ingest_ioc, [pipeline, sink, types = std::move(types), all] { pipeline->hub().set_filter(sink, types, all); });
+  };
+  ctx.ws_max_rate = [&d, pipeline](const stream::ClientSink* sink, double rate) {
+    net::post(d.ingest_ioc, [pipeline, sink, rate] { pipeline->hub().set_max_rate(sink, rate); });
+  };
+
+  d.listener = std::make_shared<http::Listener>(d.net_ioc, endpoint, d.http_ctx);
+
+  ingest::IngestOptions io;
+  io.stream_path = options_.socket;
+  io.datagram_path = options_.dgram_socket;
+  io.max_line_bytes = options_.max_line_bytes;
+  try {
+    io.socket_mode = static_cast<unsigned>(std::stoul(options_.socket_mode, nullptr, 8));
+  } catch (...) {
+    throw std::runtime_error("--socket-mode wants an octal mode such as 0660");
+  }
+  d.ingest = std::make_unique<ingest::UnixIngest>(d.ingest_ioc, io, *d.pipeline, d.self);
+  d.watcher = std::make_unique<RuleWatcher>(d.ingest_ioc, options_.rules, [pipeline] { pipeline->reload("rule file changed"); });
+
+  const auto bound = d.listener->local_endpoint();
+  const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+  const std::string url = "http://" + host + ":" + std::to_string(bound.port()) + "/";
+  std::string inputs;
+  if (options_.socket == "-") inputs = "standard input";
+  else if (!options_.socket.empty()) inputs = "stream socket " + options_.socket;
+  if (!options_.dgram_socket.empty()) inputs += (inputs.empty() ? "" : ", ") + std::string("datagram socket ") + options_.dgram_socket;
+  log::info(std::string("tapemeasure ") + kVersion + ": " + std::to_string(loaded.rules->size()) + " rules, " +
+            std::to_string(loaded.tests.run) + " rule tests passed; reading " + (inputs.empty() ? "nothing" : inputs));
+  log::info("UI, /metrics and /api at " + url + (web_root.empty() ? "" : " (web root " + web_root + ")"));
+  return url;
+}
+
+int Daemon::run() {
+  auto& d = *impl_;
+  d.listener->run();
+  d.ingest->start();
+  d.on_frame_timer();
+  d.on_second_timer();
+  d.on_signal();
+  d.net_thread = std::thread([&d] {
+    try {
+      d.net_ioc.run();
+    } catch (const std::exception& e) {
+      log::error(std::string("network thread: ") + e.what());
+    }
+  });
+  d.ingest_ioc.run();
+  d.net_ioc.stop();
+  d.net_thread.join();
+  d.ingest.reset();  // removes the socket files
+  log::info("stopped after " + std::to_string(d.pipeline->lines()) + " lines");
+  return 0;
+}
+
+void Daemon::stop() {
+  net::post(impl_->ingest_ioc, [this] { impl_->shutdown(); });
+}
+
+}  // namespace tapemeasure::app

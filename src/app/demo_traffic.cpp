@@ -1,0 +1,97 @@
+#include "app/demo_traffic.hpp"
+
+#include <chrono>
+#include <ctime>
+
+namespace tapemeasure::app {
+namespace {
+
+const char* const kIngress[] = {"lb1", "lb2"};
+const char* const kMtas[] = {"mta1", "mta2", "mta3", "mta4"};
+const char* const kProxies[] = {"proxy1", "proxy2", "proxy3"};
+const char* const kDomains[] = {"gmail.com", "yahoo.com", "outlook.com", "example.org", "mail.ru", "web.de", "orange.fr"};
+// Destination first octets: clustered like real mail (big providers) plus a long tail.
+const int kOctets[] = {8, 17, 23, 34, 40, 52, 64, 66, 74, 98, 104, 142, 157, 172, 185, 192, 199, 203, 209, 216};
+
+}  // namespace
+
+const std::vector<std::vector<double>>& DemoTraffic::relay_weights() {
+  // Round-robin that is not: mta1 favours proxy1, mta3 starves proxy2.
+  static const std::vector<std::vector<double>> w = {
+      {0.60, 0.25, 0.15}, {0.34, 0.33, 0.33}, {0.45, 0.05, 0.50}, {0.30, 0.40, 0.30}};
+  return w;
+}
+
+DemoTraffic::DemoTraffic(std::uint64_t seed) : rng_(seed) {}
+
+std::string DemoTraffic::timestamp() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tm);  // RFC 3164, day space-padded
+  return buf;
+}
+
+std::string DemoTraffic::queue_id() {
+  static const char digits[] = "0123456789ABCDEFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
+  std::string id;
+  std::uint64_t v = rng_() ^ ++counter_;
+  for (int i = 0; i < 12; ++i) {
+    id += digits[v % (sizeof digits - 1)];
+    v /= (sizeof digits - 1);
+  }
+  return id;
+}
+
+int DemoTraffic::next_message(std::string& out) {
+  std::uniform_real_distribution<double> u(0, 1);
+  const int mta = static_cast<int>(rng_() % 4);
+  const int ingress = static_cast<int>(rng_() % 2);
+  const auto& w = relay_weights()[mta];
+  const double r = u(rng_);
+  const int proxy = r < w[0] ? 0 : r < w[0] + w[1] ? 1 : 2;
+  const std::string ts = timestamp(), id = queue_id();
+  const std::string host = std::string(ts) + " " + kMtas[mta] + " ";
+  const auto pid = [&] { return std::to_string(1000 + rng_() % 9000); };
+  const std::string rcpt = "user" + std::to_string(rng_() % 100000) + "@" + kDomains[rng_() % std::size(kDomains)];
+  const bool api = u(rng_) < 0.08;
+
+  int lines = 0;
+  if (api) {
+    out += host + "postfix/submission/smtpd[" + pid() + "]: " + id + ": client=" + kIngress[ingress] +
+           "[10.0.0." + std::to_string(ingress + 1) + "], sasl_method=PLAIN, sasl_username=app" +
+           std::to_string(rng_() % 5) + "\n";
+  } else {
+    out += host + "postfix/smtpd[" + pid() + "]: " + id + ": client=" + kIngress[ingress] + "[10.0.0." +
+           std::to_string(ingress + 1) + "]\n";
+  }
+  ++lines;
+  out += host + "postfix/qmgr[" + pid() + "]: " + id + ": from=<news@example.com>, size=" +
+         std::to_string(2000 + rng_() % 60000) + ", nrcpt=1 (queue active)\n";
+  ++lines;
+
+  const double outcome = u(rng_);
+  const std::string ip = std::to_string(kOctets[rng_() % std::size(kOctets)]) + "." + std::to_string(rng_() % 256) +
+                         "." + std::to_string(rng_() % 256) + "." + std::to_string(1 + rng_() % 254);
+  char delay[16];
+  std::snprintf(delay, sizeof delay, "%.2f", 0.05 + u(rng_) * u(rng_) * 4);
+  const std::string relay = std::string("relay=") + kProxies[proxy] + "[" + ip + "]:25";
+  const std::string common = host + "postfix/smtp[" + pid() + "]: " + id + ": to=<" + rcpt + ">, " + relay +
+                             ", delay=" + delay + ", delays=0.01/0/0.02/" + delay + ", ";
+  if (outcome < 0.85) {
+    out += common + "dsn=2.0.0, status=sent (250 2.0.0 OK " + id + ")\n";
+    out += host + "postfix/qmgr[" + pid() + "]: " + id + ": removed\n";
+    lines += 2;
+  } else if (outcome < 0.95) {
+    out += common + "dsn=4.7.0, status=deferred (host " + ip + " said: 421 4.7.0 Try again later)\n";
+    ++lines;
+  } else {
+    out += common + "dsn=5.1.1, status=bounced (host " + ip + " said: 550 5.1.1 User unknown)\n";
+    out += host + "postfix/qmgr[" + pid() + "]: " + id + ": removed\n";
+    lines += 2;
+  }
+  return lines;
+}
+
+}  // namespace tapemeasure::app

@@ -1,0 +1,42 @@
+// Finding the default rules and web assets: the source tree's when running from a build
+// directory (the README's demo), the installed ones otherwise.
+#include <filesystem>
+
+#include "app/commands.hpp"
+
+#ifndef TAPEMEASURE_SOURCE_DIR
+#define TAPEMEASURE_SOURCE_DIR ""
+#endif
+#ifndef TAPEMEASURE_DATA_DIR
+#define TAPEMEASURE_DATA_DIR "/usr/share/tapemeasure"
+#endif
+#ifndef TAPEMEASURE_CONFIG_DIR
+#define TAPEMEASURE_CONFIG_DIR "/etc/tapemeasure"
+#endif
+
+namespace tapemeasure::app {
+namespace fs = std::filesystem;
+
+namespace {
+std::string first_existing(std::initializer_list<fs::path> candidates, const char* must_contain) {
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (!c.empty() && fs::exists(c / must_contain, ec)) return c.string();
+  }
+  return {};
+}
+}  // namespace
+
+std::string default_rules_path() {
+  const fs::path src(TAPEMEASURE_SOURCE_DIR);
+  return first_existing({src.empty() ? fs::path() : src / "rules", fs::path(TAPEMEASURE_CONFIG_DIR) / "rules",
+                         fs::path(TAPEMEASURE_DATA_DIR) / "rules"},
+                        "postfix.yml");
+}
+
+std::string default_web_root() {
+  const fs::path src(TAPEMEASURE_SOURCE_DIR);
+  return first_existing({src.empty() ? fs::path() : src / "web", fs::path(TAPEMEASURE_DATA_DIR) / "web"}, "index.html");
+}
+
+}  // namespace tapemeasure::app

@@ -1,0 +1,80 @@
+#pragma once
+// The daemon's line path, wired: ingest hands lines here; each goes through the
+// LineProcessor (metrics), and matches with events go to the stream Hub. Once a second the
+// metric deltas become a stats record (/api/stats and the {"stats"} frame).
+//
+// Runs entirely on the ingest thread, except the snapshot getters, which any thread may call.
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <mutex>
+#include <string>
+
+#include "ingest/line_sink.hpp"
+#include "metrics/metric_store.hpp"
+#include "metrics/self_metrics.hpp"
+#include "metrics/stats_ring.hpp"
+#include "rules/line_processor.hpp"
+#include "rules/rule_loader.hpp"
+#include "stream/hub.hpp"
+
+namespace tapemeasure::app {
+
+struct PipelineOptions {
+  metrics::MetricStore::Options store;
+  stream::Hub::Options hub;
+  std::vector<std::string> rule_paths;
+};
+
+class Pipeline : public ingest::LineSink {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, PipelineOptions options,
+           std::shared_ptr<const rules::RuleSet> initial_rules);
+
+  // Lines read in one go share one arrival time (taken once, not per line).
+  void begin_batch() override;
+  void line(std::string_view line, bool truncated) override;
+
+  // Reloads the rule files; on failure keeps the running rules. Returns success.
+  bool reload(const std::string& why);
+
+  void flush_frames() { hub_.flush(clock::now()); }
+  void tick_second();
+
+  stream::Hub& hub() { return hub_; }
+
+  // Thread-safe snapshots for HTTP.
+  std::string stats_json() const { return stats_.to_json(); }
+  std::string rules_json() const;
+  std::uint64_t lines() const { return processor_.lines(); }
+
+ private:
+  void publish_rules_snapshot();
+  void on_match(const rules::RuleMatch& m);
+
+  metrics::SelfMetrics& self_;
+  PipelineOptions options_;
+  metrics::MetricStore store_;
+  rules::LineProcessor processor_;
+  stream::Hub hub_;
+  metrics::StatsRing stats_;
+  rules::LineProcessor::EventCallback on_event_;
+
+  clock::time_point batch_now_{};
+  std::int64_t batch_ts_ms_ = 0;
+  std::uint64_t events_this_second_ = 0;
+  std::uint64_t lines_at_last_second_ = 0, unmatched_at_last_second_ = 0;
+  double dropped_at_last_second_ = 0;
+  double busy_seconds_ = 0;  // time spent processing lines, for /api/rules
+  std::string type_buf_;
+
+  std::string last_reload_error_;
+  std::string last_reload_at_;
+  std::uint64_t reloads_ = 0, reload_failures_ = 0;
+  mutable std::mutex snapshot_mutex_;
+  std::string rules_snapshot_;
+};
+
+}  // namespace tapemeasure::app

@@ -1,0 +1,52 @@
+#include "http/listener.hpp"
+
+#include <boost/asio/strand.hpp>
+
+#include <stdexcept>
+
+#include "http/http_session.hpp"
+#include "util/log.hpp"
+
+namespace tapemeasure::http {
+
+namespace net = boost::asio;
+
+Listener::Listener(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint, std::shared_ptr<ServerContext> ctx)
+    : ioc_(ioc), acceptor_(ioc), ctx_(std::move(ctx)) {
+  boost::system::error_code ec;
+  const auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (ec == net::error::address_in_use)
+    throw std::runtime_error("cannot listen on " + where + ": address already in use (another tapemeasure? pick one with --listen)");
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+}
+
+void Listener::stop() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+void Listener::do_accept() {
+  acceptor_.async_accept(ioc_, [self = shared_from_this()](boost::system::error_code ec, net::ip::tcp::socket s) {
+    self->on_accept(ec, std::move(s));
+  });
+}
+
+void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
+  if (ec == net::error::operation_aborted) return;
+  if (ec) {
+    log::warn("accept: " + ec.message());
+  } else if (ctx_->connections.load() >= ctx_->max_connections) {
+    log::warn("refusing a connection: already " + std::to_string(ctx_->max_connections) + " open (--max-connections)");
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  } else {
+    std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
+  }
+  do_accept();
+}
+
+}  // namespace tapemeasure::http

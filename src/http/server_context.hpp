@@ -1,0 +1,41 @@
+#pragma once
+// What the HTTP layer needs from the rest of the daemon, as plain callbacks, so that http/
+// knows nothing of rules or metrics and the app wires the two together.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/request_guard.hpp"
+#include "http/static_files.hpp"
+
+namespace tapemeasure::stream {
+class ClientSink;
+}
+
+namespace tapemeasure::http {
+
+struct ServerContext {
+  ServerContext(RequestGuard g, StaticFiles f) : guard(std::move(g)), files(std::move(f)) {}
+
+  RequestGuard guard;
+  StaticFiles files;
+
+  std::function<std::string()> metrics_text;  // GET /metrics
+  std::function<std::string()> stats_json;    // GET /api/stats
+  std::function<std::string()> rules_json;    // GET /api/rules
+  std::function<bool()> healthy;              // GET /healthz
+
+  // WebSocket clients coming and going, and their requests; called on the network thread.
+  std::function<void(std::shared_ptr<stream::ClientSink>)> ws_opened;
+  std::function<void(const stream::ClientSink*)> ws_closed;
+  std::function<void(const stream::ClientSink*, std::vector<std::string> types, bool all)> ws_filter;
+  std::function<void(const stream::ClientSink*, double rate)> ws_max_rate;
+
+  std::size_t max_connections = 512;
+  std::size_t max_ws_message_bytes = 64 * 1024;
+  std::atomic<std::size_t> connections{0};
+};
+
+}  // namespace tapemeasure::http

@@ -1,0 +1,15 @@
+#pragma once
+// Where ingest hands lines: the boundary between the ingest stage and the rule engine.
+#include <string_view>
+
+namespace tapemeasure::ingest {
+
+class LineSink {
+ public:
+  virtual ~LineSink() = default;
+  // A batch of lines read in one go starts (they share one arrival time).
+  virtual void begin_batch() = 0;
+  virtual void line(std::string_view line, bool truncated) = 0;
+};
+
+}  // namespace tapemeasure::ingest

@@ -1,0 +1,58 @@
+#pragma once
+// Reads one byte stream (a stream-socket connection, or stdin) into lines until EOF. The
+// last partial line is processed at EOF, so a writer cut mid-line loses nothing.
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "ingest/line_sink.hpp"
+#include "ingest/line_splitter.hpp"
+
+namespace tapemeasure::ingest {
+
+template <class Stream>
+class StreamReader : public std::enable_shared_from_this<StreamReader<Stream>> {
+ public:
+  StreamReader(Stream stream, LineSink& sink, std::size_t max_line_bytes, std::function<void()> on_close)
+      : stream_(std::move(stream)), sink_(sink), splitter_(max_line_bytes), buf_(64 * 1024),
+        on_close_(std::move(on_close)) {}
+
+  void start() { do_read(); }
+  Stream& stream() { return stream_; }
+
+ private:
+  void do_read() {
+    stream_.async_read_some(boost::asio::buffer(buf_),
+                            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                              self->on_read(ec, n);
+                            });
+  }
+
+  void on_read(boost::system::error_code ec, std::size_t n) {
+    const auto emit = [this](std::string_view line, bool truncated) { sink_.line(line, truncated); };
+    if (n > 0) {
+      sink_.begin_batch();
+      splitter_.feed(std::string_view(buf_.data(), n), emit);
+    }
+    if (ec) {
+      if (splitter_.has_partial()) {
+        sink_.begin_batch();
+        splitter_.finish(emit);
+      }
+      if (on_close_) on_close_();
+      return;
+    }
+    do_read();
+  }
+
+  Stream stream_;
+  LineSink& sink_;
+  LineSplitter splitter_;
+  std::vector<char> buf_;
+  std::function<void()> on_close_;
+};
+
+}  // namespace tapemeasure::ingest
