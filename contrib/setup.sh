@@ -55,7 +55,7 @@ else
 fi
 
 # npm packages for the UI (phaser) and browser tests (playwright-core, ws), from the lock files.
-for dir in "$here/web" "$here/tests/e2e"; do
+for dir in "$here/web" "$here/tests/e2e" "$here/tests/integration"; do
   if [[ -f "$dir/package-lock.json" ]]; then
     if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
       echo "setup: npm ci in ${dir#$here/}" >&2

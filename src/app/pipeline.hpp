@@ -36,6 +36,7 @@ class Pipeline : public ingest::LineSink {
   // Lines read in one go share one arrival time (taken once, not per line).
   void begin_batch() override;
   void line(std::string_view line, bool truncated) override;
+  void end_batch() override { hub_.flush_due(batch_now_); }
 
   // Reloads the rule files; on failure keeps the running rules. Returns success.
   bool reload(const std::string& why);

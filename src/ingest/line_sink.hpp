@@ -10,6 +10,8 @@ class LineSink {
   // A batch of lines read in one go starts (they share one arrival time).
   virtual void begin_batch() = 0;
   virtual void line(std::string_view line, bool truncated) = 0;
+  // The batch is done: a chance to send what it produced without waiting for a timer.
+  virtual void end_batch() {}
 };
 
 }  // namespace tapemeasure::ingest

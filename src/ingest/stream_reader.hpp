@@ -36,11 +36,13 @@ class StreamReader : public std::enable_shared_from_this<StreamReader<Stream>> {
     if (n > 0) {
       sink_.begin_batch();
       splitter_.feed(std::string_view(buf_.data(), n), emit);
+      sink_.end_batch();
     }
     if (ec) {
       if (splitter_.has_partial()) {
         sink_.begin_batch();
         splitter_.finish(emit);
+        sink_.end_batch();
       }
       if (on_close_) on_close_();
       return;

@@ -107,6 +107,7 @@ void UnixIngest::do_receive() {
         msg.remove_prefix(last_nl + 1);
       }
       if (!msg.empty() || truncated) sink_.line(msg, truncated);
+      sink_.end_batch();
     } else {
       log::warn("ingest datagram: " + ec.message());
     }

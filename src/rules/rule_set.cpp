@@ -277,8 +277,10 @@ std::shared_ptr<const RuleSet> RuleSet::compile(const std::vector<RuleFileSpec>&
   }
   for (auto& g : set->groups_) {
     if (!g.set->Compile()) {
-      errors.push_back({{files.empty() ? "" : files.front().file, 0}, "",
-                        "the rules together exceed RE2's memory budget; split or simplify patterns"});
+      RuleError e;
+      if (!files.empty()) e.pos.file = files.front().file;
+      e.message = "the rules together exceed RE2's memory budget; split or simplify patterns";
+      errors.push_back(std::move(e));
       return nullptr;
     }
   }

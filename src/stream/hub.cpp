@@ -96,6 +96,7 @@ void Hub::offer(std::string_view type, clock::time_point now, const std::functio
       } else {
         c.pending.push_back(event);
         c.pending_bytes += event->size() + 1;
+        if (now - c.last_frame >= options_.frame_interval) any_due_ = true;
       }
     }
     if (c.bucket.rate() > 0) next = std::min(next, c.bucket.next_ready());
@@ -103,9 +104,13 @@ void Hub::offer(std::string_view type, clock::time_point now, const std::functio
   next_ready_[t] = next;
 }
 
-void Hub::flush(clock::time_point now) {
+void Hub::flush(clock::time_point now) { flush(now, false); }
+
+void Hub::flush(clock::time_point now, bool only_due) {
+  any_due_ = false;
   std::vector<ClientSink*> stuck;
   for (auto& c : clients_) {
+    if (only_due && (c.pending.empty() || now - c.last_frame < options_.frame_interval)) continue;
     account(c);
     const std::size_t queued = c.sink->queued_bytes.load(std::memory_order_relaxed);
     const bool full = queued > options_.max_queued_bytes / 2;
@@ -135,6 +140,7 @@ void Hub::flush(clock::time_point now) {
       dropped_rate_total_.Increment(static_cast<double>(c.dropped_rate));
       dropped_queue_total_.Increment(static_cast<double>(c.dropped_queue));
       c.dropped_rate = c.dropped_queue = 0;
+      c.last_frame = now;
       c.sink->deliver(std::make_shared<const std::string>(std::move(frame)));
     }
     c.pending.clear();

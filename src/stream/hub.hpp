@@ -29,6 +29,7 @@ class Hub {
     double max_rate = 1000;                      // events/s per client (--ws-max-rate)
     std::size_t max_queued_bytes = 4 << 20;      // per client, queued + pending
     std::chrono::seconds stuck_after{10};        // full that long: the client is closed
+    std::chrono::milliseconds frame_interval{16};
   };
 
   Hub(Options options, metrics::SelfMetrics& self);
@@ -47,7 +48,14 @@ class Hub {
   void offer(std::string_view type, clock::time_point now, const std::function<std::string()>& render);
 
   // Builds and delivers one frame per client with news ({"seq","events","dropped"}).
+  // Called by a timer every frame_interval.
   void flush(clock::time_point now);
+  // After each read batch: sends now to clients whose last frame is a frame_interval old,
+  // so a quiet stream is not held back until the next tick (latency), while a busy one
+  // still gets at most one frame per interval (batching).
+  void flush_due(clock::time_point now) {
+    if (any_due_) flush(now, true);
+  }
 
   // Shutdown: a close frame to every client.
   void close_all();
@@ -71,11 +79,13 @@ class Hub {
     std::uint64_t dropped_queue = 0;    // since the last frame
     std::uint64_t dropped_rate = 0;
     clock::time_point full_since{};     // when its queue was first found full; {} if not
+    clock::time_point last_frame{};
   };
 
   int type_id(std::string_view type);
   std::uint64_t matching_offered(TypeMask mask) const;
   void account(Client& c);  // moves newly offered, not taken events of its types to dropped
+  void flush(clock::time_point now, bool only_due);
   Client* find(const ClientSink* sink);
 
   Options options_;
@@ -86,6 +96,7 @@ class Hub {
   std::unordered_map<std::string, int> type_ids_;
   std::uint64_t offered_[kMaxTypes] = {};
   std::uint64_t offered_total_ = 0;  // every event so far: a frame's "seq"
+  bool any_due_ = false;             // some client took an event and may get a frame early
   // Per type, the earliest time any client of that type can take an event: lets offer()
   // skip the client loop entirely while every bucket is empty (the common case under load).
   clock::time_point next_ready_[kMaxTypes] = {};
