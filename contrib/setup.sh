@@ -20,6 +20,8 @@ test_pkgs=(
   prometheus                # real server + promtool
   rsyslog                   # real syslog feeding the socket
   chromium                  # real browser for the UI tests (driven by playwright-core)
+  systemd                   # systemd-analyze verify/security of the unit, journalctl (ecosystem tests)
+  systemd-journal-remote    # writes a real journal file for the journalctl pipe test (ecosystem tests)
   netcat-openbsd curl procps
 )
 

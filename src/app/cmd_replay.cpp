@@ -106,7 +106,9 @@ int run_replay(const ReplayOptions& o) {
       bytes += static_cast<std::uint64_t>(n);
       splitter.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_line);
       progress.update(bytes, lines);
-      if (writer.failed()) break;
+      // Pass on what this read gave at once: from a pipe (tail -F, journalctl -f) a line
+      // must not wait for 64 KiB more, or for EOF.
+      if (!writer.flush() || writer.failed()) break;
     }
     splitter.finish(on_line);
     if (fd != STDIN_FILENO) ::close(fd);

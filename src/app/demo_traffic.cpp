@@ -58,6 +58,12 @@ int DemoTraffic::next_message(std::string& out) {
   const bool api = u(rng_) < 0.08;
 
   int lines = 0;
+  if (u(rng_) < 0.02) {  // refused at the door: drawn grey
+    out += host + "postfix/smtpd[" + pid() + "]: NOQUEUE: reject: RCPT from " + kIngress[ingress] + "[10.0.0." +
+           std::to_string(ingress + 1) + "]: 554 5.7.1 <" + rcpt + ">: Relay access denied; from=<spam@example.biz> to=<" +
+           rcpt + "> proto=ESMTP helo=<example.biz>\n";
+    return 1;
+  }
   if (api) {
     out += host + "postfix/submission/smtpd[" + pid() + "]: " + id + ": client=" + kIngress[ingress] +
            "[10.0.0." + std::to_string(ingress + 1) + "], sasl_method=PLAIN, sasl_username=app" +
@@ -79,7 +85,14 @@ int DemoTraffic::next_message(std::string& out) {
   const std::string relay = std::string("relay=") + kProxies[proxy] + "[" + ip + "]:25";
   const std::string common = host + "postfix/smtp[" + pid() + "]: " + id + ": to=<" + rcpt + ">, " + relay +
                              ", delay=" + delay + ", delays=0.01/0/0.02/" + delay + ", ";
-  if (outcome < 0.85) {
+  if (outcome < 0.17) {
+    // Partner domains go through the relay transport to an internal next hop: MTA to proxy only.
+    out += host + "postfix/relay/smtp[" + pid() + "]: " + id + ": to=<" + rcpt + ">, relay=" + kProxies[proxy] +
+           "[10.0.1." + std::to_string(proxy + 1) + "]:25, delay=" + delay + ", delays=0.01/0/0.02/" + delay +
+           ", dsn=2.0.0, status=sent (250 2.0.0 OK " + id + ")\n";
+    out += host + "postfix/qmgr[" + pid() + "]: " + id + ": removed\n";
+    lines += 2;
+  } else if (outcome < 0.85) {
     out += common + "dsn=2.0.0, status=sent (250 2.0.0 OK " + id + ")\n";
     out += host + "postfix/qmgr[" + pid() + "]: " + id + ": removed\n";
     lines += 2;

@@ -3,6 +3,9 @@
 // 4 MTAs and 3 egress proxies, with a deliberately uneven MTA-to-proxy split, ~10%
 // transient and ~5% permanent bounces, and destinations spread over the first octets.
 //
+// About 17% of messages go to partner domains through Postfix's relay transport (a `relay`
+// event: MTA to proxy only) and 2% are refused at the door (`rejected`, drawn grey).
+//
 // The proxies are transparent egress proxies: a delivery line names the proxy as the relay
 // host and logs the destination's address, which is what the UI plots by first octet.
 #include <cstdint>

@@ -33,6 +33,7 @@ void HttpSession::run() {
 
 void HttpSession::do_read() {
   parser_.emplace();
+  head_ = false;
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(kBodyLimit);
   stream_.expires_after(kIdleTimeout);
@@ -61,7 +62,9 @@ template <class Body>
 void HttpSession::send(bhttp::response<Body>&& res) {
   res.set(bhttp::field::server, "tapemeasure");
   res.keep_alive(keep_alive_);
-  res.prepare_payload();
+  // A HEAD answer carries the length of the body it leaves out; recomputing it from the
+  // (empty) body would say 0.
+  if (!res.has_content_length()) res.prepare_payload();
   auto sp = std::make_shared<bhttp::response<Body>>(std::move(res));
   response_ = sp;
   bhttp::async_write(stream_, *sp,
@@ -80,6 +83,14 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::text(bhttp::status status, std::string body, std::string_view type) {
+  if (head_) {
+    // Headers only: a body after a HEAD answer would be read as the next response.
+    bhttp::response<bhttp::empty_body> res{status, version_};
+    res.set(bhttp::field::content_type, type);
+    res.set(bhttp::field::cache_control, "no-store");
+    res.content_length(body.size());
+    return send(std::move(res));
+  }
   bhttp::response<bhttp::string_body> res{status, version_};
   res.set(bhttp::field::content_type, type);
   res.set(bhttp::field::cache_control, "no-store");
@@ -90,6 +101,7 @@ void HttpSession::text(bhttp::status status, std::string body, std::string_view 
 void HttpSession::handle(bhttp::request<bhttp::string_body>&& req) {
   version_ = req.version();
   keep_alive_ = req.keep_alive();
+  head_ = req.method() == bhttp::verb::head;
   const std::string host(req[bhttp::field::host]);
   if (!ctx_->guard.host_allowed(host)) {
     log::warn("refused request with Host '" + host + "' (add --allowed-host to permit it)");

@@ -33,6 +33,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
+  bool head_ = false;  // the request being answered is a HEAD: headers only
   std::shared_ptr<void> response_;  // keeps the response being written alive
 };
 

@@ -2,6 +2,7 @@
 // Accepts TCP connections on --listen and starts an HttpSession for each, refusing
 // connections beyond the cap so that idle sockets cannot exhaust the daemon.
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 #include <string>
@@ -25,6 +26,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_;  // after a failed accept (e.g. out of file descriptors)
   std::shared_ptr<ServerContext> ctx_;
 };
 

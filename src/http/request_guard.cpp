@@ -22,11 +22,16 @@ RequestGuard::RequestGuard(const std::string& listen_host, unsigned short port,
                            const std::vector<std::string>& allowed_hosts,
                            const std::vector<std::string>& allowed_origins) {
   any_host_ = listen_host == "0.0.0.0" || listen_host == "::" || listen_host == "[::]";
-  for (const std::string& h : {listen_host, std::string("localhost"), std::string("127.0.0.1"), std::string("::1")})
-    hosts_.insert(lower(with_port(h, port)));
-  if (port == 80) hosts_.insert(lower(listen_host));
+  listen_host_ = listen_host;
+  add_port(port);
   for (const auto& h : allowed_hosts) hosts_.insert(lower(h));
   for (const auto& o : allowed_origins) origins_.insert(lower(o));
+}
+
+void RequestGuard::add_port(unsigned short port) {
+  for (const std::string& h : {listen_host_, std::string("localhost"), std::string("127.0.0.1"), std::string("::1")})
+    hosts_.insert(lower(with_port(h, port)));
+  if (port == 80) hosts_.insert(lower(listen_host_));
 }
 
 bool RequestGuard::host_allowed(std::string_view host_header) const {

@@ -15,12 +15,17 @@ class RequestGuard {
   RequestGuard(const std::string& listen_host, unsigned short port, const std::vector<std::string>& allowed_hosts,
                const std::vector<std::string>& allowed_origins);
 
+  // The port actually bound, when it differs from the one asked for (--listen HOST:0 picks
+  // a free port, and browsers and scrapers then name that one in Host).
+  void add_port(unsigned short port);
+
   bool host_allowed(std::string_view host_header) const;
   // Origin absent (non-browser clients): allowed. "null" or another site: refused.
   bool origin_allowed(std::string_view origin_header, bool origin_present, std::string_view host_header) const;
 
  private:
   bool any_host_ = false;
+  std::string listen_host_;
   std::set<std::string> hosts_;       // "host:port" and bare "host" (any port), lower case
   std::set<std::string> origins_;     // "scheme://host[:port]", lower case
 };

@@ -1,9 +1,20 @@
 #pragma once
-// The per-client rate cap: a continuously refilled bucket holding at most one token, so
-// accepted events are at least 1/rate apart. That spreads what a client gets evenly over
-// the input (proportions stay true) instead of taking the first N of each second, and it
-// bounds every one-second window, not just calendar seconds.
+// The per-client rate cap: a continuously refilled token bucket.
+//
+// It holds a few tokens (1% of the rate, at least one). Writers deliver lines in bursts (a
+// syslog daemon or the demo flushing every few ms), and the lines of one read share one
+// arrival time; a bucket of one token would let one event of each burst through, so a
+// client would see only the first line of every burst (in the demo: only `inbound`) even
+// when the input is well under the cap. With a few tokens, bursts pass whole under the cap;
+// over it, the bucket refills evenly, so what a client gets is spread over the input and
+// proportions stay true.
+//
+// Any one-second window holds at most capacity + refill events, set to 98% of the rate:
+// frames leave every ~16 ms, so a client measuring by arrival time sees events shifted by
+// up to a frame; the 2% slack keeps every 1 s window of receipt times at or under the cap.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
 namespace tapemeasure::stream {
 
@@ -15,28 +26,46 @@ class TokenBucket {
   explicit TokenBucket(double rate_per_s) { set_rate(rate_per_s); }
 
   void set_rate(double rate_per_s) {
-    // 2% slack: frames leave every ~16 ms, so a client measuring by arrival time sees
-    // events shifted by up to a frame; the slack keeps every 1 s window at or under the cap.
-    interval_ = rate_per_s > 0 ? std::chrono::duration_cast<clock::duration>(
-                                     std::chrono::duration<double>(1.02 / rate_per_s))
-                               : clock::duration::max();
     rate_ = rate_per_s;
+    if (rate_per_s <= 0) {
+      capacity_ = refill_per_s_ = tokens_ = 0;
+      return;
+    }
+    capacity_ = std::max(1.0, std::floor(rate_per_s * 0.01));
+    // One token: one event per 1.02/rate s (that alone leaves the 2% slack). More: the
+    // refill makes up the rest of the 98%.
+    refill_per_s_ = capacity_ > 1 ? rate_per_s * 0.98 - capacity_ : rate_per_s / 1.02;
+    tokens_ = std::min(tokens_, capacity_);
   }
   double rate() const { return rate_; }
 
-  bool ready(clock::time_point now) const { return rate_ > 0 && now >= next_; }
-  clock::time_point next_ready() const { return next_; }
+  bool ready(clock::time_point now) const { return rate_ > 0 && now >= next_ready(); }
+
+  // When the bucket next holds a whole token (now, if it does).
+  clock::time_point next_ready() const {
+    if (tokens_ >= 1) return last_;
+    // Rounded up: at that time the refill has surely reached a whole token.
+    return last_ + std::chrono::ceil<clock::duration>(std::chrono::duration<double>((1 - tokens_) / refill_per_s_));
+  }
 
   bool try_take(clock::time_point now) {
-    if (!ready(now)) return false;
-    next_ = now + interval_;
+    if (rate_ <= 0) return false;
+    if (now > last_) {
+      // A never-used bucket (last_ at the epoch) fills up at once.
+      tokens_ = std::min(capacity_, tokens_ + std::chrono::duration<double>(now - last_).count() * refill_per_s_);
+      last_ = now;
+    }
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
     return true;
   }
 
  private:
   double rate_ = 0;
-  clock::duration interval_ = clock::duration::max();
-  clock::time_point next_{};
+  double capacity_ = 0;
+  double refill_per_s_ = 0;
+  double tokens_ = 0;
+  clock::time_point last_{};
 };
 
 }  // namespace tapemeasure::stream

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Connection, wsUrlFor } from '../../web/app/connection.js';
+
+class FakeWS {
+  static all = [];
+  constructor(url) { this.url = url; this.sent = []; this.closed = false; FakeWS.all.push(this); }
+  send(t) { this.sent.push(JSON.parse(t)); }
+  close() { this.closed = true; }
+  open() { this.onopen(); }
+  msg(o) { this.onmessage({ data: typeof o === 'string' ? o : JSON.stringify(o) }); }
+  drop(code = 1006) { this.onclose({ code }); }
+}
+
+function harness() {
+  FakeWS.all = [];
+  const timers = [];
+  let now = 0;
+  const states = [], batches = [], stats = [];
+  const c = new Connection({
+    url: 'ws://h/ws', WebSocket: FakeWS,
+    setTimeout: (fn, ms) => { const t = { fn, at: now + ms }; timers.push(t); return t; },
+    clearTimeout: (t) => { const i = timers.indexOf(t); if (i >= 0) timers.splice(i, 1); },
+    now: () => now,
+    backoff: { base: 100, max: 1000, random: () => 1 },
+    onBatch: (b) => batches.push(b), onStats: (s) => stats.push(s), onState: (s) => states.push(s),
+  });
+  const advance = (ms) => {
+    const end = now + ms;
+    for (;;) {
+      timers.sort((a, b) => a.at - b.at);
+      const t = timers[0];
+      if (!t || t.at > end) break;
+      timers.shift();
+      now = t.at;
+      t.fn();
+    }
+    now = end;
+  };
+  return { c, states, batches, stats, timers, advance, now: () => now, ws: () => FakeWS.all[FakeWS.all.length - 1] };
+}
+
+test('ws url next to the page', () => {
+  assert.equal(wsUrlFor('http://127.0.0.1:8000/'), 'ws://127.0.0.1:8000/ws');
+  assert.equal(wsUrlFor('https://x.example/tm/index.html?renderer=webgl#a'), 'wss://x.example/tm/ws');
+});
+
+test('delivers batches and stats, counts frames', () => {
+  const h = harness();
+  h.c.start();
+  assert.equal(h.c.state, 'connecting');
+  h.ws().open();
+  assert.equal(h.c.state, 'open');
+  h.ws().msg({ seq: 1, events: [{ type: 'inbound' }], dropped: 0 });
+  h.ws().msg({ seq: 3, events: [], dropped: 2 });
+  h.ws().msg({ stats: { events_per_s: 5 } });
+  h.ws().msg('garbage');
+  assert.equal(h.batches.length, 2);
+  assert.equal(h.batches[1].missed, 1);
+  assert.equal(h.stats[0].eventsPerS, 5);
+  assert.equal(h.c.framesReceived, 2);
+  assert.equal(h.c.statsReceived, 1);
+  assert.equal(h.c.invalidFrames, 1);
+});
+
+test('reconnects with growing delays, resends the filter, reports the seq gap', () => {
+  const h = harness();
+  h.c.start();
+  h.ws().open();
+  h.c.setFilter(['inbound', 'delivered']);
+  h.c.setMaxRate(200);
+  assert.deepEqual(h.ws().sent, [{ filter: { types: ['inbound', 'delivered'] } }, { max_rate: 200 }]);
+  h.ws().msg({ seq: 10, events: [] });
+  h.ws().drop();
+  assert.equal(h.c.state, 'reconnecting');
+  // random() = 1 -> each delay is its cap: 100, 200, 400, 800, 1000, 1000
+  const delays = [];
+  for (let i = 0; i < 6; i++) {
+    delays.push(h.c.retryAt - h.now());
+    const before = FakeWS.all.length;
+    h.advance(delays[i]);
+    assert.equal(FakeWS.all.length, before + 1, 'a new attempt after the delay');
+    if (i < 5) h.ws().drop();
+  }
+  assert.deepEqual(delays, [100, 200, 400, 800, 1000, 1000]);
+  h.ws().open();
+  assert.deepEqual(h.ws().sent, [{ filter: { types: ['inbound', 'delivered'] } }, { max_rate: 200 }], 'filter re-sent');
+  h.ws().msg({ seq: 25, events: [] });
+  assert.equal(h.c.seq.lastResume.kind, 'gap');
+  assert.equal(h.c.seq.lastResume.missed, 14);
+  assert.equal(h.c.backoff.attempts, 0, 'backoff reset after data arrives');
+  assert.equal(h.c.reconnects, 1);
+  h.c.setFilter(null);
+  assert.deepEqual(h.ws().sent.at(-1), { filter: {} });
+});
+
+test('no retry before the backoff delay has passed', () => {
+  const h = harness();
+  h.c.start();
+  h.ws().drop();
+  const n = FakeWS.all.length;
+  h.advance(99);
+  assert.equal(FakeWS.all.length, n);
+  h.advance(1);
+  assert.equal(FakeWS.all.length, n + 1);
+  h.ws().open();
+  h.ws().drop();   // opened but never sent data: the backoff keeps growing
+  assert.equal(h.c.retryAt - h.now(), 200);
+});
+
+test('a stalled open socket is dropped and retried', () => {
+  const h = harness();
+  h.c.stallMs = 3000;
+  h.c.start();
+  h.ws().open();
+  const first = h.ws();
+  h.advance(4500);
+  assert.ok(first.closed, 'stalled socket closed');
+  assert.equal(h.c.state === 'reconnecting' || h.c.state === 'connecting', true);
+  assert.match(h.c.lastError, /no data/);
+});
+
+test('stop() ends everything', () => {
+  const h = harness();
+  h.c.start();
+  h.ws().open();
+  h.c.stop();
+  assert.equal(h.c.state, 'stopped');
+  assert.equal(h.timers.length, 0);
+});

@@ -1,0 +1,138 @@
+// MTA-to-relay share matrix: "is round-robin really round-robin?". Pure module.
+//
+// Input: relay_matrix from the stats frames, {mta: {relay: attempts_per_s}}.
+// Each row is normalised to shares; a fair split gives every relay 1/k of the row
+// (k = relays seen in the window, "none" excluded). deviation = share*k - 1, so
+// 0 is fair, +0.5 is 50% more than a fair share, -1 is a relay this MTA never uses.
+
+import { naturalCompare } from './layout.js';
+
+export const NO_RELAY = 'none';
+export const HOT_DEVIATION = 0.25;   // |deviation| from here on is highlighted
+export const MIN_ROW_SAMPLES = 20;   // rows with fewer attempts in the window are not judged
+export const MIN_Z = 3;              // and a cell is only "hot" when its deviation is no fluke:
+                                     // |count - expected| >= MIN_Z binomial standard deviations
+
+/** Sum of matrices (attempts). */
+export function addMatrices(acc, m) {
+  for (const r of Object.keys(m)) {
+    const row = m[r];
+    const a = acc[r] || (acc[r] = {});
+    for (const c of Object.keys(row)) {
+      const v = row[c];
+      if (Number.isFinite(v) && v > 0) a[c] = (a[c] || 0) + v;
+    }
+  }
+  return acc;
+}
+
+/** Sliding window over the last `size` per-second matrices. */
+export class MatrixWindow {
+  constructor(size = 10) {
+    this.size = size;
+    this.items = [];
+  }
+  push(matrix) {
+    this.items.push(matrix || {});
+    while (this.items.length > this.size) this.items.shift();
+  }
+  clear() { this.items.length = 0; }
+  get seconds() { return this.items.length; }
+  sum() {
+    const acc = {};
+    for (const m of this.items) addMatrices(acc, m);
+    return acc;
+  }
+}
+
+/**
+ * Shares and deviations of a matrix.
+ * @returns {{rows:string[], cols:string[], extraCols:string[], counts:object, totals:object,
+ *            shares:object, deviation:object, z:object, even:number|null, rowImbalance:object,
+ *            maxDeviation:number, hot:Array<{row:string,col:string,deviation:number,z:number}>}}
+ * `hot` lists cells at least `hotAt` off a fair share and at least `minZ` standard deviations
+ * away from it, so a busy MTA's real skew is flagged but a quiet one's noise is not.
+ */
+export function shareMatrix(matrix, { exclude = [NO_RELAY], minRowSamples = MIN_ROW_SAMPLES, hotAt = HOT_DEVIATION, minZ = MIN_Z } = {}) {
+  const m = matrix && typeof matrix === 'object' ? matrix : {};
+  const excluded = new Set(exclude);
+  const rows = Object.keys(m).filter((r) => m[r] && typeof m[r] === 'object').sort(naturalCompare);
+  const colSet = new Set();
+  const extraSet = new Set();
+  for (const r of rows) {
+    for (const c of Object.keys(m[r])) {
+      const v = m[r][c];
+      if (!(Number.isFinite(v) && v > 0)) continue;
+      (excluded.has(c) ? extraSet : colSet).add(c);
+    }
+  }
+  const cols = [...colSet].sort(naturalCompare);
+  const extraCols = [...extraSet].sort(naturalCompare);
+  const even = cols.length ? 1 / cols.length : null;
+  const counts = {}, totals = {}, shares = {}, deviation = {}, z = {}, rowImbalance = {};
+  const hot = [];
+  let maxDeviation = 0;
+  for (const r of rows) {
+    const row = m[r];
+    counts[r] = {};
+    shares[r] = {};
+    deviation[r] = {};
+    z[r] = {};
+    let total = 0;
+    for (const c of cols) {
+      const v = Number.isFinite(row[c]) && row[c] > 0 ? row[c] : 0;
+      counts[r][c] = v;
+      total += v;
+    }
+    for (const c of extraCols) counts[r][c] = Number.isFinite(row[c]) && row[c] > 0 ? row[c] : 0;
+    totals[r] = total;
+    let worst = 0;
+    const judged = total >= minRowSamples && cols.length > 1;
+    for (const c of cols) {
+      if (total > 0) {
+        const s = counts[r][c] / total;
+        shares[r][c] = s;
+        const d = s * cols.length - 1;
+        deviation[r][c] = d;
+        // binomial: expected total*even attempts, sd sqrt(total*even*(1-even))
+        const sd = Math.sqrt(total * even * (1 - even));
+        const zz = sd > 0 ? (counts[r][c] - total * even) / sd : 0;
+        z[r][c] = zz;
+        if (judged) {
+          if (Math.abs(d) > Math.abs(worst)) worst = d;
+          if (Math.abs(d) > Math.abs(maxDeviation)) maxDeviation = d;
+          if (Math.abs(d) >= hotAt && Math.abs(zz) >= minZ) hot.push({ row: r, col: c, deviation: d, z: zz });
+        }
+      } else {
+        shares[r][c] = null;
+        deviation[r][c] = null;
+        z[r][c] = null;
+      }
+    }
+    rowImbalance[r] = judged ? worst : null;
+  }
+  return { rows, cols, extraCols, counts, totals, shares, deviation, z, even, rowImbalance, maxDeviation, hot };
+}
+
+/**
+ * Background colour of a cell by deviation from the even share: neutral near 0,
+ * orange for more than its share, blue for less; intensity saturates at +-60%.
+ */
+export function deviationColor(d, significant = true) {
+  if (d === null || d === undefined || !Number.isFinite(d)) return 'rgba(110,118,129,0.10)';
+  const t = Math.min(1, Math.abs(d) / 0.6);
+  if (Math.abs(d) < 0.08) return 'rgba(110,118,129,0.18)';
+  const a = ((0.18 + 0.62 * t) * (significant ? 1 : 0.45)).toFixed(2);
+  return d > 0 ? `rgba(240,136,62,${a})` : `rgba(76,154,255,${a})`;
+}
+
+export function formatShare(s) {
+  if (s === null || s === undefined || !Number.isFinite(s)) return '\u2013';
+  return (s * 100).toFixed(s >= 0.995 || s < 0.1 ? 1 : 0) + '%';
+}
+
+export function formatDeviation(d) {
+  if (d === null || d === undefined || !Number.isFinite(d)) return '';
+  const p = Math.round(d * 100);
+  return (p > 0 ? '+' : p < 0 ? '\u2212' : '\u00b1') + Math.abs(p) + '%';
+}
