@@ -1,0 +1,99 @@
+// Issue 3's acceptance: tests/data/postfix.log replayed into a running daemon with 20
+// WebSocket clients connected throughout. Lines counted equal `wc -l`; mail_deliveries_total
+// equals an independent awk count of the log's status= words; every client accounts for
+// every event; /api/stats and the stats frames add up to the same totals.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, test } from 'node:test';
+
+import { Daemon, POSTFIX_LOG, ROOT, cleanup, replay, run, waitFor } from './helpers.mjs';
+
+after(cleanup);
+
+test('postfix.log replayed with 20 WebSocket clients: lines, deliveries and events all add up', async () => {
+  const d = await Daemon.start();
+  const clients = [];
+  for (let i = 0; i < 20; i++) clients.push(await d.ws());
+  await d.waitClients(20);
+
+  await replay(d.socketPath, POSTFIX_LOG);
+
+  const wc = await run('wc', ['-l', POSTFIX_LOG]);
+  const lines = Number(wc.stdout.trim().split(/\s+/)[0]);
+  assert.ok(lines > 500, `wc -l says ${lines}`);
+  await d.waitLines(lines);
+
+  // The independent count: awk over the status= words, "mta relay outcome count" per line.
+  const awk = await run(path.join(ROOT, 'tests/data/postfix_status_count.sh'), [POSTFIX_LOG]);
+  assert.equal(awk.code, 0, awk.stderr);
+  const expected = {};
+  for (const line of awk.stdout.trim().split('\n')) {
+    const [mta, relay, outcome, count] = line.split(' ');
+    expected[`${mta} ${relay} ${outcome}`] = Number(count);
+  }
+  assert.ok(Object.keys(expected).length > 10, 'the log has many delivery series');
+
+  const m = await d.metrics();
+  const actual = {};
+  for (const s of m.select('mail_deliveries_total')) {
+    actual[`${s.labels.mta} ${s.labels.relay} ${s.labels.outcome}`] = s.value;
+  }
+  assert.deepEqual(actual, expected);
+  assert.equal(m.value('tapemeasure_lines_total'), lines);
+  assert.equal(m.sum('tapemeasure_lines_matched_total') + m.value('tapemeasure_lines_unmatched_total'), lines,
+    'lines = matched + unmatched');
+
+  // Every client, connected all along, accounts for every event the rules produced.
+  const rules = await d.json('/api/rules');
+  const eventRules = rules.rules.filter((r) => r.event).map((r) => r.name);
+  const events = eventRules.reduce((a, r) => a + (m.value('tapemeasure_lines_matched_total', { rule: r }) ?? 0), 0);
+  assert.ok(events > 100);
+  for (const [i, c] of clients.entries()) {
+    await c.waitAccounted(events);
+    assert.ok(c.received > 0, `client ${i} received nothing`);
+    assert.deepEqual(c.badFrames, []);
+    assert.equal(c.seqs.at(-1), events, `client ${i}: the last frame's seq`);
+  }
+  await d.waitClients(20);
+  assert.ok(clients.every((c) => c.open && c.close === null), 'all 20 clients still connected');
+
+  // /api/stats: the per-second records add up to the cumulative counters.
+  const stats = await waitFor(async () => {
+    const s = await d.json('/api/stats');
+    return s.seconds.reduce((a, x) => a + x.lines_per_s, 0) === lines && s;
+  }, { timeout: 3000, what: '/api/stats to account for every line' });
+  const byOutcome = { delivered: 0, transient: 0, permanent: 0 };
+  const matrix = {};
+  const deltas = {};
+  for (const s of stats.seconds) {
+    for (const k of Object.keys(byOutcome)) byOutcome[k] += s.deliveries_per_s[k];
+    for (const [mta, row] of Object.entries(s.relay_matrix)) {
+      for (const [relay, n] of Object.entries(row)) matrix[`${mta} ${relay}`] = (matrix[`${mta} ${relay}`] ?? 0) + n;
+    }
+    for (const c of s.counters.filter((x) => x.metric === 'mail_deliveries_total')) {
+      const key = `${c.labels.mta} ${c.labels.relay} ${c.labels.outcome}`;
+      deltas[key] = (deltas[key] ?? 0) + c.delta;
+    }
+  }
+  assert.deepEqual(deltas, expected);
+  for (const k of Object.keys(byOutcome)) {
+    assert.equal(byOutcome[k], m.sum('mail_deliveries_total', { outcome: k }), `deliveries_per_s.${k}`);
+  }
+  const expectedMatrix = {};
+  for (const [key, n] of Object.entries(expected)) {
+    const [mta, relay] = key.split(' ');
+    expectedMatrix[`${mta} ${relay}`] = (expectedMatrix[`${mta} ${relay}`] ?? 0) + n;
+  }
+  assert.deepEqual(matrix, expectedMatrix);
+  const attempts = byOutcome.delivered + byOutcome.transient + byOutcome.permanent;
+  const ratios = stats.seconds.filter((s) => s.bounce_ratio !== null);
+  assert.ok(ratios.length > 0 && ratios.every((s) => s.bounce_ratio >= 0 && s.bounce_ratio <= 1));
+  assert.ok(attempts > 0);
+
+  // The stats frames each client got say the same.
+  await waitFor(() => clients.every((c) => c.stats.reduce((a, s) => a + s.stats.lines_per_s, 0) === lines),
+    { timeout: 3000, what: 'every client\'s stats frames to count every line' });
+  for (const c of clients) {
+    assert.equal(c.stats.reduce((a, s) => a + s.stats.deliveries_per_s.permanent, 0), byOutcome.permanent);
+  }
+});
