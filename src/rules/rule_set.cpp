@@ -289,6 +289,14 @@ std::shared_ptr<const RuleSet> RuleSet::compile(const std::vector<RuleFileSpec>&
 
 int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,
                    const std::function<void(const RuleMatch&)>& on_match) const {
+  // RE2 works in UTF-8: an invalid byte (a Latin-1 name in an address, say) would stop
+  // `.` and `[^>]` from matching and silently lose the line. Match a cleaned copy instead;
+  // captures then hold U+FFFD where the bad bytes were, as events and labels would anyway.
+  if (!util::is_clean_utf8(line)) {
+    s.cleaned.clear();
+    util::append_clean_utf8(s.cleaned, line);
+    line = s.cleaned;
+  }
   const SyslogHeader header = any_syslog_ ? parse_syslog_header(line) : SyslogHeader{};
   const auto text_for = [&](InputFormat f) { return f == InputFormat::syslog ? header.body : line; };
 

@@ -65,6 +65,7 @@ struct MatchScratch {
   std::vector<int> candidates;
   std::vector<re2::StringPiece> submatches;
   std::vector<std::string_view> fields;
+  std::string cleaned;  // the line with invalid UTF-8 replaced, when it had any
 };
 
 class RuleSet {

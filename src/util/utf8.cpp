@@ -1,5 +1,8 @@
 #include "util/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace tapemeasure::util {
 namespace {
 
@@ -33,7 +36,15 @@ std::size_t valid_sequence_length(std::string_view s, std::size_t i) noexcept {
 }  // namespace
 
 bool is_clean_utf8(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size();) {
+  std::size_t i = 0;
+  // Log lines are almost always ASCII: check 8 bytes at a time for "no high bit, no NUL".
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull, kOnes = 0x0101010101010101ull;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    if ((v & kHigh) != 0 || ((v - kOnes) & ~v & kHigh) != 0) break;
+  }
+  for (; i < s.size();) {
     if (static_cast<unsigned char>(s[i]) - 1u < 0x7Fu) {  // 0x01..0x7F fast path
       ++i;
       continue;
