@@ -58,7 +58,12 @@ export class Abort extends Error {}
 
 // Polls fn (sync or async) until it returns something truthy; returns that value. On the
 // deadline, fails with `what` and the last value or error seen (an Abort fails at once).
+// Under a sanitizer (tests/run_all.sh sets TAPEMEASURE_SANITIZER for its ThreadSanitizer
+// pass) the daemon runs several times slower: deadlines stretch, conditions stay the same.
+export const SLOWDOWN = process.env.TAPEMEASURE_SANITIZER ? 6 : 1;
+
 export async function waitFor(fn, { timeout = 5000, interval = 20, what = 'a condition' } = {}) {
+  timeout *= SLOWDOWN;
   const deadline = performance.now() + timeout;
   let last;
   let lastError;
@@ -145,7 +150,11 @@ export class Daemon {
     if (stdinFd !== null) fs.closeSync(stdinFd);
     d.proc.stdin?.on('error', () => { /* closed by the daemon */ });
     d.exited = new Promise((resolve) => d.proc.once('exit', (code, signal) => resolve({ code, signal })));
-    d.proc.stderr.setEncoding('utf8').on('data', (chunk) => { d.stderr += chunk; });
+    d.proc.stderr.setEncoding('utf8').on('data', (chunk) => {
+      d.stderr += chunk;
+      // A sanitizer report is a failure whatever the test checks: show it.
+      if (/Sanitizer/.test(chunk)) process.stderr.write(chunk);
+    });
     let exitedEarly = null;
     d.exited.then((r) => { exitedEarly = r; });
     // The daemon logs "UI, /metrics and /api at http://HOST:PORT/" once it listens; with
