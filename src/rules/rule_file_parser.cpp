@@ -263,6 +263,14 @@ class Parser {
   std::string rule_;  // the rule being parsed, for messages
 };
 
+// Built field by field: GCC 12 at -O3 warns (wrongly) about brace-initialised temporaries here.
+RuleError file_error(const std::string& file, std::string message) {
+  RuleError e;
+  e.pos.file = file;
+  e.message = std::move(message);
+  return e;
+}
+
 bool is_rule_file(const std::filesystem::path& p) {
   const auto ext = p.extension();
   return ext == ".yml" || ext == ".yaml";
@@ -282,12 +290,12 @@ std::vector<std::filesystem::path> expand_rule_paths(const std::vector<std::stri
     std::error_code ec;
     const auto status = fs::status(p, ec);
     if (ec || !fs::exists(status)) {
-      errors.push_back({{p, 0}, "", "no such file or directory"});
+      errors.push_back(file_error(p, "no such file or directory"));
     } else if (fs::is_directory(status)) {
       std::vector<fs::path> in_dir;
       for (const auto& entry : fs::directory_iterator(p, ec))
         if (is_rule_file(entry.path()) && entry.is_regular_file(ec)) in_dir.push_back(entry.path());
-      if (ec) errors.push_back({{p, 0}, "", "cannot list directory: " + ec.message()});
+      if (ec) errors.push_back(file_error(p, "cannot list directory: " + ec.message()));
       std::sort(in_dir.begin(), in_dir.end());
       files.insert(files.end(), in_dir.begin(), in_dir.end());
     } else {
@@ -302,7 +310,7 @@ std::vector<RuleFileSpec> load_rule_files(const std::vector<std::string>& paths,
   for (const auto& file : expand_rule_paths(paths, errors)) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-      errors.push_back({{file.string(), 0}, "", "cannot read file"});
+      errors.push_back(file_error(file.string(), "cannot read file"));
       continue;
     }
     std::ostringstream text;
