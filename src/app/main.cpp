@@ -48,7 +48,9 @@ int main(int argc, char** argv) {
   CLI::App app{"tapemeasure: measure live log traffic with editable RE2 rules.\n"
                "Lines in over a UNIX socket, events out to a live browser view, counters out to Prometheus."};
   app.set_version_flag("--version", tapemeasure::kVersion);
-  app.require_subcommand(1);
+  // At most one command; none is reported below, after CLI11 has had its say about
+  // unknown flags (so `tapemeasure --frobnicate` names --frobnicate).
+  app.require_subcommand(0, 1);
   app.footer("Run 'tapemeasure COMMAND --help' for a command's options.");
 
   CheckOptions check;
@@ -96,9 +98,11 @@ int main(int argc, char** argv) {
     if (*p) return run_replay(replay);
     if (*c) return run_check(check);
     if (*t) return run_test(test);
+    std::cerr << "tapemeasure: a command is required: run, demo, check, test or replay\n"
+              << "Run with --help for more information.\n";
+    return 106;  // CLI11's exit code for a missing command
   } catch (const std::exception& e) {
     std::cerr << "tapemeasure: " << e.what() << "\n";
     return 1;
   }
-  return 2;
 }

@@ -99,8 +99,12 @@ class Compiler {
 
     int max_metric_field = -1;
     const auto compile_template = [&](const TemplateSpec& t, Template& tpl, int* max_field) {
-      if (auto err = tpl.compile(t.text, out.fields); !err.empty()) fail(t.pos, err);
+      if (auto err = tpl.compile(t.text, out.fields); !err.empty()) {
+        fail(t.pos, err);
+        return false;
+      }
       if (max_field) *max_field = std::max(*max_field, tpl.max_field());
+      return true;
     };
 
     for (const auto& [field, t] : spec.event_fields) {
@@ -117,8 +121,8 @@ class Compiler {
       cm.has_value = m.has_value;
       cm.gauge_op = m.gauge_op;
       if (m.has_value) {
-        compile_template(m.value, cm.value, &max_metric_field);
-        if (cm.value.max_field() < 0) {  // a literal: check it once, here
+        const bool ok = compile_template(m.value, cm.value, &max_metric_field);
+        if (ok && cm.value.max_field() < 0) {  // a literal: check it once, here
           double d = 0;
           const auto& s = m.value.text;
           const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
