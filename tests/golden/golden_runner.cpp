@@ -1,0 +1,54 @@
+#include "golden/golden_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ingest/line_splitter.hpp"
+#include "metrics/exposition.hpp"
+#include "rules/event_json.hpp"
+#include "rules/rule_loader.hpp"
+#include "unit/test_support.hpp"
+
+namespace tapemeasure::testing {
+
+namespace fs = std::filesystem;
+
+GoldenOutput run_golden(const std::vector<std::string>& rule_paths, const fs::path& log) {
+  GoldenOutput out;
+  const auto loaded = rules::load_rules(rule_paths);
+  EXPECT_TRUE(loaded.ok()) << loaded.error_text();
+  if (!loaded.compiled()) return out;
+
+  Engine engine({}, kGoldenVersion);
+  engine.processor.install(loaded.rules);
+  const rules::LineProcessor::EventCallback on_event = [&](const rules::RuleMatch& m) {
+    out.events += rules::render_event_json(m, kGoldenEventTs);
+    out.events += '\n';
+  };
+  const auto on_line = [&](std::string_view line, bool truncated) {
+    if (truncated) engine.processor.count_truncated();
+    engine.processor.process(line, &on_event);
+  };
+  ingest::LineSplitter splitter(64 * 1024);  // the daemon's default --max-line-bytes
+  const std::string data = read_file(log);
+  // Fed in odd-sized chunks, as a socket would deliver it.
+  for (std::size_t i = 0; i < data.size(); i += 4093) splitter.feed(std::string_view(data).substr(i, 4093), on_line);
+  splitter.finish(on_line);
+  out.metrics = engine.exposition();
+  return out;
+}
+
+std::vector<fs::path> golden_logs() {
+  std::vector<fs::path> out;
+  for (const char* dir : {"tests/data", "tests/data/golden"}) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(source_dir() / dir, ec))
+      if (entry.is_regular_file() && entry.path().extension() == ".log")
+        out.push_back(fs::path(dir) / entry.path().filename());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace tapemeasure::testing

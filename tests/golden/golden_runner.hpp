@@ -1,0 +1,26 @@
+#pragma once
+// Runs a log through the default rule pack in-process, exactly as `tapemeasure test` does
+// (same splitter, same line processor, same registry layout), with a fixed event time and
+// version so that the output is a stable golden.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tapemeasure::testing {
+
+inline constexpr std::int64_t kGoldenEventTs = 1764233462123;  // 2025-11-27T08:51:02.123Z
+inline constexpr const char* kGoldenVersion = "golden";
+
+struct GoldenOutput {
+  std::string events;   // one JSON event per line
+  std::string metrics;  // the text exposition
+};
+
+// `rules`: rule paths as `--rules` takes them. Fails the current test if they do not load.
+GoldenOutput run_golden(const std::vector<std::string>& rules, const std::filesystem::path& log);
+
+// Every tests/data/*.log and tests/data/golden/*.log, relative to the repository root.
+std::vector<std::filesystem::path> golden_logs();
+
+}  // namespace tapemeasure::testing

@@ -1,0 +1,134 @@
+// Golden tests (mtail style): each tests/data/X.log (and tests/data/golden/X.log) runs
+// through the default rule pack in rules/, and the events and the /metrics text must equal
+// X.events.jsonl and X.metrics beside it, byte for byte.
+//
+// After an intended change, regenerate with
+//   UPDATE_GOLDENS=1 ./build/tests/tapemeasure_unit_tests --gtest_filter='Golden*'
+// and read the diff before committing it: a golden is only as right as its review.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include "golden/golden_runner.hpp"
+#include "unit/test_support.hpp"
+#include "util/utf8.hpp"
+
+namespace tapemeasure::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool updating() {
+  const char* v = std::getenv("UPDATE_GOLDENS");
+  return v != nullptr && *v != '\0' && std::string_view(v) != "0";
+}
+
+fs::path with_suffix(const fs::path& log, const char* ext) {
+  fs::path p = log;
+  p.replace_extension(ext);
+  return p;
+}
+
+// Logs that have goldens, or every log when regenerating.
+std::vector<std::string> golden_cases() {
+  std::vector<std::string> out;
+  for (const auto& log : golden_logs()) {
+    const fs::path abs = source_dir() / log;
+    if (updating() || fs::exists(with_suffix(abs, ".events.jsonl")) || fs::exists(with_suffix(abs, ".metrics")))
+      out.push_back(log.string());
+  }
+  return out;
+}
+
+// A readable account of the first differences, instead of two huge strings.
+std::string diff(const std::string& want, const std::string& got) {
+  const auto w = split_lines(want), g = split_lines(got);
+  std::string out;
+  int shown = 0;
+  for (std::size_t i = 0; i < std::max(w.size(), g.size()) && shown < 8; ++i) {
+    const std::string* a = i < w.size() ? &w[i] : nullptr;
+    const std::string* b = i < g.size() ? &g[i] : nullptr;
+    if (a && b && *a == *b) continue;
+    out += "line " + std::to_string(i + 1) + ":\n  golden: " + (a ? *a : "<none>") + "\n  actual: " + (b ? *b : "<none>") + "\n";
+    ++shown;
+  }
+  out += "(" + std::to_string(w.size()) + " golden lines, " + std::to_string(g.size()) + " actual lines)\n";
+  return out;
+}
+
+class GoldenTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void compare_or_update(const fs::path& golden, const std::string& actual) {
+    if (updating()) {
+      write_file(golden, actual);
+      std::cout << "updated " << golden << "\n";
+      return;
+    }
+    ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with UPDATE_GOLDENS=1 and review it";
+    const std::string want = read_file(golden);
+    EXPECT_TRUE(want == actual) << golden.string() << " differs:\n" << diff(want, actual)
+                                << "If the change is intended: UPDATE_GOLDENS=1, then review the diff.";
+  }
+};
+
+TEST_P(GoldenTest, EventsAndMetricsMatch) {
+  const fs::path log = source_dir() / GetParam();
+  const auto out = run_golden({(source_dir() / "rules").string()}, log);
+  compare_or_update(with_suffix(log, ".events.jsonl"), out.events);
+  compare_or_update(with_suffix(log, ".metrics"), out.metrics);
+}
+
+TEST_P(GoldenTest, OutputIsValid) {
+  const fs::path log = source_dir() / GetParam();
+  const auto out = run_golden({(source_dir() / "rules").string()}, log);
+  // Every event is one valid JSON object per line.
+  for (const auto& line : split_lines(out.events)) {
+    ASSERT_TRUE(util::is_clean_utf8(line)) << line;
+    ASSERT_TRUE(nlohmann::json::accept(line)) << line;
+  }
+  // lines = matched + unmatched, and every line of the file is counted once.
+  const auto e = parse_exposition(out.metrics);
+  EXPECT_TRUE(e.problems.empty()) << e.problems.front();
+  const std::string data = read_file(log);
+  const auto newlines = static_cast<double>(std::count(data.begin(), data.end(), '\n'));
+  const double lines = newlines + (!data.empty() && data.back() != '\n' ? 1 : 0);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_total"), lines);
+  // The Prometheus reference parser and linter accept the exposition.
+  TempDir dir;
+  const auto p = run_command({"promtool", "check", "metrics"}, dir.write("metrics.txt", out.metrics));
+  EXPECT_EQ(p.exit_code, 0) << "promtool check metrics (required; apt-get install prometheus):\n" << p.out << p.err;
+}
+
+// `tapemeasure test` must print what the engine produces: the same events (but for their
+// arrival time) and the same exposition (but for the version label).
+TEST_P(GoldenTest, CommandLineAgrees) {
+  const fs::path log = source_dir() / GetParam();
+  const auto want = run_golden({(source_dir() / "rules").string()}, log);
+  const auto rules = (source_dir() / "rules").string();
+  const auto events = run_tapemeasure({"test", "--rules", rules, "--input", log.string(), "--format", "events"});
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  std::string got_events;
+  for (const auto& line : split_lines(events.out)) {
+    auto j = nlohmann::ordered_json::parse(line);
+    j["ts"] = kGoldenEventTs;
+    got_events += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::strict) + "\n";
+  }
+  EXPECT_TRUE(got_events == want.events) << diff(want.events, got_events);
+
+  const auto metrics = run_tapemeasure({"test", "--rules", rules, "--input", log.string(), "--format", "metrics"});
+  ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+  std::string got_metrics;
+  for (const auto& line : split_lines(metrics.out))
+    got_metrics += (line.starts_with("tapemeasure_build_info{") ? "tapemeasure_build_info{version=\"golden\"} 1" : line) + "\n";
+  EXPECT_TRUE(got_metrics == want.metrics) << diff(want.metrics, got_metrics);
+}
+
+INSTANTIATE_TEST_SUITE_P(Data, GoldenTest, ::testing::ValuesIn(golden_cases()), path_param_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(GoldenTest);
+
+}  // namespace
+}  // namespace tapemeasure::testing

@@ -1,0 +1,373 @@
+// The command line, run as users run it: the real binary, real files, exit codes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "unit/test_support.hpp"
+#include "util/utf8.hpp"
+
+namespace tapemeasure {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::StartsWith;
+using testing::parse_exposition;
+using testing::run_tapemeasure;
+using testing::sample_value;
+using testing::split_lines;
+using testing::TempDir;
+using Labels = std::map<std::string, std::string>;
+using namespace std::string_literals;
+
+constexpr const char* kRules = R"(format: syslog
+rules:
+  - name: delivered
+    match: '^postfix/smtp\[\d+\]: (?P<queue_id>\w+): to=<(?P<rcpt>[^>]*)>, relay=(?P<relay>[^\[,]+)'
+    event: {type: delivered, to: '${relay}'}
+    metrics:
+      - counter: mail_deliveries_total
+        help: Deliveries.
+        labels: {mta: '${host:-localhost}', relay: '${relay}'}
+    tests:
+      - line: 'Nov  7 09:01:02 mx1 postfix/smtp[42]: 4F1A: to=<a@b>, relay=proxy1[10.0.0.1]:25'
+        expect: {to: proxy1, host: mx1}
+  - name: removed
+    match: '^postfix/qmgr\[\d+\]: (?P<queue_id>\w+): removed'
+    event: false
+    metrics:
+      - counter: mail_removed_total
+        help: Removed.
+)";
+
+constexpr const char* kLog =
+    "Nov  7 09:01:02 mx1 postfix/smtp[42]: 4F1A: to=<a@b>, relay=proxy1[10.0.0.1]:25, status=sent\n"
+    "Nov  7 09:01:03 mx1 postfix/qmgr[41]: 4F1A: removed\n"
+    "Nov  7 09:01:04 mx2 postfix/smtp[43]: 5B2C: to=<c@d>, relay=proxy2[10.0.0.2]:25, status=sent\n"
+    "Nov  7 09:01:05 mx1 postfix/smtpd[44]: connect from x[1.2.3.4]\n";
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliTest() : rules_(dir_.write("rules.yml", kRules)) {}
+  testing::CommandResult test_cmd(const fs::path& input, const std::string& format, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"test", "--rules", rules_.string(), "--input", input.string(), "--format", format};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_tapemeasure(args);
+  }
+
+  TempDir dir_;
+  fs::path rules_;
+};
+
+// --- check --------------------------------------------------------------------------------
+
+TEST_F(CliTest, CheckAcceptsGoodRules) {
+  const auto r = run_tapemeasure({"check", rules_.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok: 1 file, 2 rules, 2 metrics, 1 tests passed\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CliTest, CheckRejectsABrokenFileWithFileLineRuleErrors) {
+  const auto bad = dir_.write("bad.yml", R"(rules:
+  - name: postfix_delivered
+    match: 'relay=(?P<relay>\w+'
+  - name: postfix_bounced
+    match: 'relay=(?P<relay>\w+)'
+    metrics:
+      - counter: mail_deliveries_total
+        labels: {relay: '${relya}'}
+  - name: typo
+    match: x
+    evnt: {}
+)");
+  const auto r = run_tapemeasure({"check", bad.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  const auto lines = split_lines(r.err);
+  ASSERT_EQ(lines.size(), 2u) << r.err;  // parse errors stop before compiling
+  EXPECT_EQ(lines[0], bad.string() + ":11: rule typo: unknown key 'evnt' in rule (did you mean 'event'?)");
+  EXPECT_EQ(lines[1], "check failed: 1 problem");
+
+  // With the typo fixed, the compile errors show, each with file:line: rule NAME:.
+  auto text = testing::read_file(bad);
+  text.replace(text.find("evnt"), 4, "event");
+  testing::write_file(bad, text);
+  const auto r2 = run_tapemeasure({"check", bad.string()});
+  EXPECT_EQ(r2.exit_code, 1);
+  const auto lines2 = split_lines(r2.err);
+  ASSERT_EQ(lines2.size(), 3u) << r2.err;
+  EXPECT_THAT(lines2[0], StartsWith(bad.string() + ":3: rule postfix_delivered: invalid RE2 pattern: missing )"));
+  EXPECT_EQ(lines2[1], bad.string() + ":8: rule postfix_bounced: template ${relya} names no capture (available: relay)");
+  EXPECT_EQ(lines2[2], "check failed: 2 problems");
+}
+
+TEST_F(CliTest, CheckReportsFailingInFileTests) {
+  const auto bad = dir_.write("failing.yml", R"(rules:
+  - name: r
+    match: 'a(?P<x>\w)'
+    tests:
+      - line: 'ab'
+        expect: {x: c}
+)");
+  const auto r = run_tapemeasure({"check", bad.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(bad.string() + ":5: rule r: test expected field 'x' = 'c', got 'b'\n"));
+}
+
+TEST_F(CliTest, CheckReportsDuplicateNamesAcrossFiles) {
+  const auto a = dir_.write("d/a.yml", "rules:\n  - name: same\n    match: a\n");
+  const auto b = dir_.write("d/b.yml", "rules:\n  - name: same\n    match: b\n");
+  const auto r = run_tapemeasure({"check", (dir_.path() / "d").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(b.string() + ":2: rule same: duplicate rule name (first defined at " + a.string() + ":2)"));
+}
+
+TEST_F(CliTest, CheckOfAMissingPathFails) {
+  const auto r = run_tapemeasure({"check", (dir_.path() / "nope.yml").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("nope.yml: no such file or directory"));
+}
+
+TEST_F(CliTest, CheckOfBadYamlNamesTheLine) {
+  const auto bad = dir_.write("yaml.yml", "rules:\n  - name: a\n    match: [unclosed\n");
+  const auto r = run_tapemeasure({"check", bad.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(split_lines(r.err).at(0), MatchesRegex(".*yaml\\.yml:[0-9]+: invalid YAML: .*"));
+}
+
+// --- test ---------------------------------------------------------------------------------
+
+TEST_F(CliTest, TestSummary) {
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = test_cmd(log, "summary");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("lines read:  4\n"));
+  EXPECT_THAT(r.out, HasSubstr("matched:     3 (75.0%)\n"));
+  EXPECT_THAT(r.out, HasSubstr("unmatched:   1 (25.0%)\n"));
+  EXPECT_THAT(r.out, HasSubstr("truncated:   0\n"));
+  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*  delivered +2\n(.|\n)*"));
+  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*  removed +1\n(.|\n)*"));
+  EXPECT_THAT(r.out, HasSubstr("\"Nov  7 09:01:05 mx1 postfix/smtpd[44]: connect from x[1.2.3.4]\""));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CliTest, TestEvents) {
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = test_cmd(log, "events");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;  // `removed` has event: false
+  const auto e0 = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(e0["rule"], "delivered");
+  EXPECT_EQ(e0["type"], "delivered");
+  EXPECT_EQ(e0["to"], "proxy1");
+  EXPECT_EQ(e0["host"], "mx1");
+  EXPECT_TRUE(e0["ts"].is_number_integer());
+  EXPECT_GT(e0["ts"].get<std::int64_t>(), 1'600'000'000'000);  // epoch milliseconds
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["to"], "proxy2");
+}
+
+TEST_F(CliTest, TestMetrics) {
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = test_cmd(log, "metrics");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto e = parse_exposition(r.out);
+  EXPECT_THAT(e.problems, ::testing::IsEmpty());
+  EXPECT_EQ(sample_value(e, "mail_deliveries_total", Labels{{"mta", "mx1"}, {"relay", "proxy1"}}), 1);
+  EXPECT_EQ(sample_value(e, "mail_deliveries_total", Labels{{"mta", "mx2"}, {"relay", "proxy2"}}), 1);
+  EXPECT_EQ(sample_value(e, "mail_removed_total"), 1);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_total"), 4);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_unmatched_total"), 1);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_matched_total", Labels{{"rule", "delivered"}}), 2);
+  const auto p = testing::run_command({"promtool", "check", "metrics"}, dir_.write("m.txt", r.out));
+  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+}
+
+TEST_F(CliTest, TestReadsStandardInput) {
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = run_tapemeasure({"test", "--rules", rules_.string(), "--input", "-", "--format", "metrics"}, log);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(sample_value(parse_exposition(r.out), "tapemeasure_lines_total"), 4);
+}
+
+TEST_F(CliTest, TestCountsALastLineWithoutNewline) {
+  const auto log = dir_.write("in.log", "Nov  7 09:01:03 mx1 postfix/qmgr[41]: 4F1A: removed");
+  const auto r = test_cmd(log, "metrics");
+  const auto e = parse_exposition(r.out);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_total"), 1);
+  EXPECT_EQ(sample_value(e, "mail_removed_total"), 1);
+}
+
+TEST_F(CliTest, TestAcceptsTheRulesDirectoryAndSeveralRulePaths) {
+  const auto extra = dir_.write("more/extra.yml", "rules:\n  - name: connects\n    match: 'connect from'\n");
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = run_tapemeasure({"test", "--rules", rules_.string(), (dir_.path() / "more").string(), "--input",
+                                  log.string(), "--format", "metrics"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto e = parse_exposition(r.out);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_unmatched_total"), 0);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_matched_total", Labels{{"rule", "connects"}}), 1);
+}
+
+TEST_F(CliTest, TestWithBrokenRulesFails) {
+  const auto bad = dir_.write("bad.yml", "rules:\n  - name: a\n    match: '('\n");
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = run_tapemeasure({"test", "--rules", bad.string(), "--input", log.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(bad.string() + ":3: rule a: invalid RE2 pattern: "));
+}
+
+TEST_F(CliTest, TestWithAMissingInputFails) {
+  const auto r = test_cmd(dir_.path() / "missing.log", "summary");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("missing.log"));
+  EXPECT_EQ(r.signal, 0);
+}
+
+// Invalid UTF-8, NUL bytes and a 1 MiB line: counted, truncated, never a crash or bad JSON.
+TEST_F(CliTest, HostileInput) {
+  std::string log;
+  log += "Nov  7 09:01:02 mx1 postfix/smtp[42]: 4F1A: to=<caf\xE9@b>, relay=pro\xFFxy[10.0.0.1]:25\n";
+  log += "Nov  7 09:01:02 mx1 postfix/smtp[42]: 4F1A: to=<nul\0byte@b>, relay=p\0q[1.1.1.1]:25\n"s;
+  log += "\0\0\0\n"s;
+  log += "Nov  7 09:01:02 mx1 postfix/smtp[42]: 4F1A: to=<big@b>, relay=" + std::string(1 << 20, 'x') + "[1.1.1.1]\n";
+  log += "\xC0\xAF\xED\xA0\x80\n";
+  log += "Nov  7 09:01:03 mx1 postfix/qmgr[41]: 4F1A: removed\n";
+  const auto input = dir_.write("hostile.log", log);
+
+  const auto events = test_cmd(input, "events");
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  const auto lines = split_lines(events.out);
+  ASSERT_EQ(lines.size(), 3u) << events.out.substr(0, 2000);  // `removed` has no event
+  for (const auto& l : lines) {
+    EXPECT_TRUE(util::is_clean_utf8(l));
+    const auto j = nlohmann::json::parse(l);  // throws on invalid JSON
+    EXPECT_EQ(j["rule"], "delivered");
+  }
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["rcpt"], "caf\xEF\xBF\xBD@b");
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["to"], "pro\xEF\xBF\xBDxy");
+  EXPECT_THAT(nlohmann::json::parse(lines[1])["rcpt"].get<std::string>(), ::testing::EndsWith("byte@b"));
+  // The 1 MiB line was cut at --max-line-bytes (64 KiB) and still matched.
+  const auto big = nlohmann::json::parse(lines[2]);
+  EXPECT_EQ(big["rcpt"], "big@b");
+  EXPECT_LT(big["to"].get<std::string>().size(), 64u * 1024);
+  EXPECT_GT(big["to"].get<std::string>().size(), 60u * 1024);
+
+  const auto metrics = test_cmd(input, "metrics");
+  ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+  EXPECT_TRUE(util::is_clean_utf8(metrics.out));
+  const auto e = parse_exposition(metrics.out);
+  EXPECT_THAT(e.problems, ::testing::IsEmpty());
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_total"), 6);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_truncated_total"), 1);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_unmatched_total"), 2);
+  EXPECT_EQ(sample_value(e, "mail_removed_total"), 1);
+  EXPECT_EQ(sample_value(e, "mail_deliveries_total", Labels{{"mta", "mx1"}, {"relay", "pro\xEF\xBF\xBDxy"}}), 1);
+  EXPECT_EQ(sample_value(e, "mail_deliveries_total", Labels{{"mta", "mx1"}, {"relay", "p\xEF\xBF\xBDq"}}), 1);
+  // Label values are cut (1024 bytes) so one runaway line cannot bloat /metrics.
+  EXPECT_EQ(sample_value(e, "mail_deliveries_total", Labels{{"mta", "mx1"}, {"relay", std::string(1024, 'x')}}), 1);
+  const auto p = testing::run_command({"promtool", "check", "metrics"}, dir_.write("m.txt", metrics.out));
+  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+
+  const auto summary = test_cmd(input, "summary");
+  ASSERT_EQ(summary.exit_code, 0);
+  EXPECT_THAT(summary.out, HasSubstr("truncated:   1\n"));
+  EXPECT_TRUE(util::is_clean_utf8(summary.out));  // unmatched examples are printed as JSON strings
+}
+
+TEST_F(CliTest, MaxLineBytesOption) {
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = test_cmd(log, "metrics", {"--max-line-bytes", "40"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto e = parse_exposition(r.out);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_truncated_total"), 4);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_unmatched_total"), 4);
+}
+
+TEST_F(CliTest, MaxSeriesPerMetricOption) {
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = test_cmd(log, "metrics", {"--max-series-per-metric", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto e = parse_exposition(r.out);
+  EXPECT_EQ(sample_value(e, "mail_deliveries_total", Labels{{"mta", "__overflow__"}, {"relay", "__overflow__"}}), 1);
+  EXPECT_EQ(sample_value(e, "tapemeasure_series_overflow_total", Labels{{"metric", "mail_deliveries_total"}}), 1);
+}
+
+// --- flags --------------------------------------------------------------------------------
+
+void expect_usage_error(const testing::CommandResult& r, const std::string& mentions) {
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.out, "");
+  const auto lines = split_lines(r.err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_LE(lines.size(), 2u) << r.err;  // the problem, and a hint
+  EXPECT_THAT(r.err, HasSubstr(mentions));
+  EXPECT_THAT(r.err, HasSubstr("--help"));
+}
+
+TEST_F(CliTest, UnknownFlagsAreAnErrorWithAHint) {
+  expect_usage_error(run_tapemeasure({"check", rules_.string(), "--frobnicate"}), "--frobnicate");
+  expect_usage_error(run_tapemeasure({"test", "--rules", rules_.string(), "--input", "-", "--bogus"}), "--bogus");
+  expect_usage_error(run_tapemeasure({"test", "--rules", rules_.string(), "--input", "-", "--format", "xml"}), "xml");
+  expect_usage_error(run_tapemeasure({"frobnicate"}), "frobnicate");
+  expect_usage_error(run_tapemeasure({}), "");
+}
+
+TEST_F(CliTest, UnknownTopLevelFlagIsNamed) {
+  expect_usage_error(run_tapemeasure({"--frobnicate"}), "--frobnicate");
+}
+
+TEST_F(CliTest, HelpOnEveryCommand) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"}, {"check", "--help"}, {"test", "--help"}}) {
+    const auto r = run_tapemeasure(args);
+    EXPECT_EQ(r.exit_code, 0) << args.front();
+    EXPECT_THAT(r.out, HasSubstr("Usage"));
+  }
+  const auto t = run_tapemeasure({"test", "--help"});
+  for (const char* opt : {"--rules", "--input", "--format", "--max-line-bytes"}) EXPECT_THAT(t.out, HasSubstr(opt));
+}
+
+TEST_F(CliTest, Version) {
+  const auto r = run_tapemeasure({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+\n"));
+}
+
+// --- every shipped rule file is compiled and its in-file tests run ------------------------
+
+std::vector<std::string> shipped_rule_files() {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::directory_iterator(testing::source_dir() / "rules")) {
+    const auto ext = entry.path().extension();
+    if (entry.is_regular_file() && (ext == ".yml" || ext == ".yaml")) out.push_back(entry.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class ShippedRulesTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ShippedRulesTest, ChecksClean) {
+  const auto path = testing::source_dir() / "rules" / GetParam();
+  const auto r = run_tapemeasure({"check", path.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("ok: 1 file, "));
+}
+
+INSTANTIATE_TEST_SUITE_P(Rules, ShippedRulesTest, ::testing::ValuesIn(shipped_rule_files()), testing::path_param_name);
+
+TEST(ShippedRulesDirTest, TheWholeDirectoryChecksClean) {
+  ASSERT_FALSE(shipped_rule_files().empty()) << "rules/ holds no rule file";
+  const auto r = run_tapemeasure({"check", (testing::source_dir() / "rules").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("ok: "));
+}
+
+}  // namespace
+}  // namespace tapemeasure
