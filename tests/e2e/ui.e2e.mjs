@@ -189,6 +189,8 @@ for (const vp of VIEWPORTS) {
     it('legend entries toggle single types', async () => {
       await page.click('.legend-item[data-kind="relay"]');
       try {
+        // The scene drops hidden dots on its next frame, not inside the click handler.
+        await waitFor(page, () => window.tapemeasure.activeByType.relay === 0, null, 3000);
         const t = await tmSnapshot(page);
         assert.deepEqual(t.hiddenTypes, ['relay']);
         assert.equal(t.activeByType.relay, 0);
