@@ -62,11 +62,7 @@ void Pipeline::line(std::string_view line, bool truncated) {
 void Pipeline::on_match(const rules::RuleMatch& m) {
   ++events_this_second_;
   type_buf_.clear();
-  for (const auto& [name, tpl] : m.rule.event_fields)
-    if (name == "type") {
-      tpl.expand(m.fields, type_buf_);
-      break;
-    }
+  if (m.rule.type_field >= 0) m.rule.event_fields[m.rule.type_field].second.expand(m.fields, type_buf_);
   hub_.offer(type_buf_, batch_now_, [&] { return rules::render_event_json(m, batch_ts_ms_); });
 }
 
@@ -103,8 +99,7 @@ void Pipeline::tick_second() {
   const std::uint64_t dl = lines - lines_at_last_second_, du = unmatched - unmatched_at_last_second_;
   lines_at_last_second_ = lines;
   unmatched_at_last_second_ = unmatched;
-  const double dropped = self_.ws_events_dropped.Add({{"reason", "rate"}}).Value() +
-                         self_.ws_events_dropped.Add({{"reason", "queue"}}).Value();
+  const double dropped = hub_.dropped_total();
   second["lines_per_s"] = dl;
   second["matched_per_s"] = dl - du;
   second["unmatched_per_s"] = du;

@@ -68,7 +68,6 @@ class Pipeline : public ingest::LineSink {
   std::uint64_t events_this_second_ = 0;
   std::uint64_t lines_at_last_second_ = 0, unmatched_at_last_second_ = 0;
   double dropped_at_last_second_ = 0;
-  double busy_seconds_ = 0;  // time spent processing lines, for /api/rules
   std::string type_buf_;
 
   std::string last_reload_error_;

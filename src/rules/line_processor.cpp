@@ -1,6 +1,7 @@
 #include "rules/line_processor.hpp"
 
-#include <charconv>
+#include "rules/metric_value.hpp"
+
 #include <chrono>
 #include <set>
 
@@ -13,14 +14,6 @@ constexpr std::size_t kRecentUnmatchedBytes = 1024;
 // counts for 64, which is plenty to tell a slow rule from a fast one.
 constexpr std::uint64_t kTimingSample = 64;
 
-bool parse_number(std::string_view s, double& out) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '+')) s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  if (s.empty()) return false;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 }  // namespace
 
 LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self)
@@ -32,8 +25,8 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
   std::set<std::string> names;
   for (const auto& r : rules->rules()) names.insert(r.name);
   if (rules_)
-    for (const auto& r : rules_->rules())
-      if (!names.contains(r.name)) self_.lines_matched.Remove(&self_.lines_matched.Add({{"rule", r.name}}));
+    for (std::size_t j = 0; j < rules_->size(); ++j)
+      if (!names.contains(rules_->rule(j).name)) self_.lines_matched.Remove(matched_count_[j]);
   matched_count_.clear();
   for (const auto& r : rules->rules()) matched_count_.push_back(&self_.lines_matched.Add({{"rule", r.name}}));
   std::vector<RuleStats> stats(rules->size());
@@ -81,7 +74,7 @@ void LineProcessor::apply_metrics(const RuleMatch& m) {
     if (cm.has_value) {
       value_buf_.clear();
       cm.value.expand(m.fields, value_buf_);
-      if (!parse_number(value_buf_, value) ||
+      if (!parse_metric_value(value_buf_, value) ||
           (metric.schema.kind == metrics::MetricKind::counter && value < 0)) {
         store_.count_value_error(metric);
         continue;

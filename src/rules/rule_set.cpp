@@ -1,10 +1,10 @@
 #include "rules/rule_set.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <set>
 
+#include "rules/metric_value.hpp"
 #include "util/utf8.hpp"
 
 namespace tapemeasure::rules {
@@ -112,6 +112,7 @@ class Compiler {
         fail(t.pos, "event field '" + field + "' is set by tapemeasure itself");
       Template tpl;
       compile_template(t, tpl, nullptr);
+      if (field == "type") out.type_field = static_cast<int>(out.event_fields.size());
       out.event_fields.emplace_back(field, std::move(tpl));
     }
 
@@ -125,8 +126,7 @@ class Compiler {
         if (ok && cm.value.max_field() < 0) {  // a literal: check it once, here
           double d = 0;
           const auto& s = m.value.text;
-          const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-          if (ec != std::errc() || p != s.data() + s.size())
+          if (!parse_metric_value(s, d))
             fail(m.value.pos, "value '" + s + "' is not a number");
           else if (m.kind == MetricKind::counter && d < 0)
             fail(m.value.pos, "a counter cannot go down (value " + s + ")");
@@ -147,8 +147,6 @@ class Compiler {
     out.submatches_metrics = 1;
     for (int f = 0; f <= max_metric_field && f < static_cast<int>(out.field_group.size()); ++f)
       out.submatches_metrics = std::max(out.submatches_metrics, out.field_group[f] + 1);
-    if (max_metric_field >= static_cast<int>(out.field_group.size()))  // syslog fields only
-      out.submatches_metrics = std::max(out.submatches_metrics, 1);
     return errors_.size() == errors_before;
   }
 
@@ -338,12 +336,9 @@ int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,
                                                    : std::string_view();
     }
     if (rule.format == InputFormat::syslog) {
-      // Always present in events (empty when the line has none), unlike optional groups.
-      static constexpr std::string_view kEmpty = "";
-      const auto present = [](std::string_view v) { return v.data() ? v : kEmpty; };
-      s.fields[ncap] = present(header.host);
-      s.fields[ncap + 1] = present(header.program);
-      s.fields[ncap + 2] = present(header.pid);
+      s.fields[ncap] = header.host;
+      s.fields[ncap + 1] = header.program;
+      s.fields[ncap + 2] = header.pid;
     }
     ++matched;
     on_match(RuleMatch{index, rule, std::span<const std::string_view>(s.fields.data(), rule.fields.size())});

@@ -47,6 +47,7 @@ struct CompiledRule {
   int submatches_metrics = 1;    // ... enough for the metric templates alone (cheaper)
 
   std::vector<std::pair<std::string, Template>> event_fields;
+  int type_field = -1;  // index of the `type` event field, found once here, not per event
   std::vector<CompiledMetric> metrics;
   std::vector<RuleTestSpec> tests;
 };

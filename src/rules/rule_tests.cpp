@@ -1,8 +1,8 @@
 #include "rules/rule_tests.hpp"
 
-#include <charconv>
 
 #include "rules/event_json.hpp"
+#include "rules/metric_value.hpp"
 
 namespace tapemeasure::rules {
 namespace {
@@ -20,8 +20,7 @@ void check_values(const RuleMatch& m, std::vector<std::string>& problems) {
     v.clear();
     cm.value.expand(m.fields, v);
     double d = 0;
-    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-    if (ec != std::errc() || p != v.data() + v.size())
+    if (!parse_metric_value(v, d))
       problems.push_back("value '" + cm.value.source() + "' gives '" + v + "', which is not a number");
   }
 }

@@ -13,10 +13,12 @@
 
 namespace tapemeasure::rules {
 
+// Fields are never null views: an absent host, program or pid is "" (present and empty),
+// unlike a capture group that did not take part, which events leave out.
 struct SyslogHeader {
-  std::string_view host;     // empty when the line carries none
-  std::string_view program;  // the tag without "[pid]" and ':', e.g. "postfix-out/smtp"
-  std::string_view pid;
+  std::string_view host = "";     // empty when the line carries none
+  std::string_view program = "";  // the tag without "[pid]" and ':', e.g. "postfix-out/smtp"
+  std::string_view pid = "";
   std::string_view body;     // from the tag on: what `format: syslog` rules match
 };
 

@@ -42,6 +42,7 @@ class Hub {
   void set_max_rate(const ClientSink* client, double rate);
 
   bool has_clients() const { return !clients_.empty(); }
+  double dropped_total() const { return dropped_rate_total_.Value() + dropped_queue_total_.Value(); }
   std::size_t clients() const { return clients_.size(); }
 
   // One event of `type`; render() is called at most once, only if a client takes it.

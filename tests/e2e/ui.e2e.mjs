@@ -213,10 +213,10 @@ for (const vp of VIEWPORTS) {
         const t = await tmSnapshot(page);
         assert.equal(t.maxRate, 200);
         assert.ok(t.eventsPerSecond <= 260, `events/s ${t.eventsPerSecond} with max_rate 200`);
-        if (r0 > 500) {   // enough traffic to be capped: the view says how much it shows
-          assert.ok(t.droppedPerSecond > 0 && t.oneInN > 2, `dropped ${t.droppedPerSecond}/s, 1 in ${t.oneInN}`);
-          assert.match(await page.locator('#sampling').textContent(), /^showing 1 in \d/);
-        }
+        // The demo sends ~400 events/s, well over 200: the view must say it is sampling.
+        assert.ok(r0 > 300, `the input (${r0}/s) is not enough to exercise the cap`);
+        assert.ok(t.droppedPerSecond > 0 && t.oneInN > 1.3, `dropped ${t.droppedPerSecond}/s, 1 in ${t.oneInN}`);
+        assert.match(await page.locator('#sampling').textContent(), /^showing (1 in \d|\d+%)/);
         await screenshot(page, `max-rate-200-${tag}.png`);
       } finally {
         await page.selectOption('#max-rate', '0');
