@@ -246,6 +246,7 @@ int main(int argc, char** argv) {
   app.add_option("--latency-seconds", o.latency_seconds, "length of the latency run")->capture_default_str();
   app.add_option("--port", o.port, "first HTTP port to use")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  std::cout << std::unitbuf;  // progress shows as it happens, also when piped
 
   std::cout << "generating " << o.lines << " lines of synthetic Postfix traffic...\n" << std::flush;
   const std::string corpus = make_corpus(o.lines);

@@ -41,6 +41,7 @@ struct RunOptions {
   std::vector<std::string> allowed_origins;
   std::vector<std::string> allowed_hosts;
   std::string log_level = "info";
+  int match_threads = 0;  // 0: one per core, at most 4
 };
 int run_daemon(const RunOptions& o);
 

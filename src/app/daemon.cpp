@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -137,6 +138,9 @@ std::string Daemon::start() {
   po.hub.max_rate = options_.ws_max_rate;
   po.hub.max_queued_bytes = options_.ws_queue_bytes;
   po.rule_paths = options_.rules;
+  po.match_threads = options_.match_threads > 0
+                         ? options_.match_threads
+                         : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   d.pipeline = std::make_unique<Pipeline>(d.registry, d.self, po, loaded.rules);
 
   const auto endpoint = parse_listen(options_.listen);

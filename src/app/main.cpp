@@ -37,6 +37,10 @@ void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
   cmd->add_option("--max-connections", o.max_connections, "Open HTTP/WebSocket connections at most")->capture_default_str();
   cmd->add_option("--allowed-origin", o.allowed_origins, "Extra Origin allowed on /ws, e.g. https://dash.example.com");
   cmd->add_option("--allowed-host", o.allowed_hosts, "Extra Host header accepted (a name, or name:port)");
+  cmd->add_option("--match-threads", o.match_threads,
+                  "Threads matching lines when input is heavy (0: one per core, at most 4)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
   cmd->add_option("--log-level", o.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();

@@ -41,7 +41,7 @@ Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, P
     : self_(self),
       options_(std::move(options)),
       store_(registry, self, options_.store),
-      processor_(store_, self),
+      processor_(store_, self, options_.match_threads),
       hub_(options_.hub, self) {
   processor_.install(std::move(initial_rules));
   on_event_ = [this](const rules::RuleMatch& m) { on_match(m); };
@@ -52,11 +52,18 @@ Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, P
 void Pipeline::begin_batch() {
   batch_now_ = clock::now();
   batch_ts_ms_ = epoch_ms();
+  batch_lines_.clear();
 }
 
 void Pipeline::line(std::string_view line, bool truncated) {
   if (truncated) processor_.count_truncated();
-  processor_.process(line, hub_.has_clients() ? &on_event_ : nullptr);
+  batch_lines_.push_back(line);
+}
+
+void Pipeline::end_batch() {
+  processor_.process_batch(batch_lines_, hub_.has_clients() ? &on_event_ : nullptr);
+  batch_lines_.clear();
+  hub_.flush_due(batch_now_);
 }
 
 void Pipeline::on_match(const rules::RuleMatch& m) {

@@ -24,6 +24,7 @@ struct PipelineOptions {
   metrics::MetricStore::Options store;
   stream::Hub::Options hub;
   std::vector<std::string> rule_paths;
+  int match_threads = 1;  // threads that match large batches (this one included)
 };
 
 class Pipeline : public ingest::LineSink {
@@ -33,10 +34,11 @@ class Pipeline : public ingest::LineSink {
   Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, PipelineOptions options,
            std::shared_ptr<const rules::RuleSet> initial_rules);
 
-  // Lines read in one go share one arrival time (taken once, not per line).
+  // Lines read in one go share one arrival time (taken once, not per line), and are
+  // processed together at the end of the batch (in parallel when there are many).
   void begin_batch() override;
   void line(std::string_view line, bool truncated) override;
-  void end_batch() override { hub_.flush_due(batch_now_); }
+  void end_batch() override;
 
   // Reloads the rule files; on failure keeps the running rules. Returns success.
   bool reload(const std::string& why);
@@ -69,6 +71,7 @@ class Pipeline : public ingest::LineSink {
   std::uint64_t lines_at_last_second_ = 0, unmatched_at_last_second_ = 0;
   double dropped_at_last_second_ = 0;
   std::string type_buf_;
+  std::vector<std::string_view> batch_lines_;  // views into ingest's buffer, valid until end_batch
 
   std::string last_reload_error_;
   std::string last_reload_at_;

@@ -9,6 +9,7 @@ class LineSink {
   virtual ~LineSink() = default;
   // A batch of lines read in one go starts (they share one arrival time).
   virtual void begin_batch() = 0;
+  // The view stays valid until end_batch(), so a sink may collect a batch's lines.
   virtual void line(std::string_view line, bool truncated) = 0;
   // The batch is done: a chance to send what it produced without waiting for a timer.
   virtual void end_batch() {}

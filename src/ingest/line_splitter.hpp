@@ -14,6 +14,8 @@ class LineSplitter {
   explicit LineSplitter(std::size_t max_line_bytes) : max_(max_line_bytes) {}
 
   // Calls on_line(std::string_view line, bool truncated) for each complete line in data.
+  // Every view stays valid until the next feed() or finish(): lines are views into `data`,
+  // except the one completing a line begun in an earlier feed, which is kept in `held_`.
   template <typename OnLine>
   void feed(std::string_view data, OnLine&& on_line) {
     while (!data.empty()) {
@@ -23,13 +25,13 @@ class LineSplitter {
         append(piece);
         return;
       }
-      if (partial_.empty() && !truncated_ && piece.size() <= max_) {
-        emit(piece, false, on_line);  // the common case: no copy
+      if (partial_.empty() && !truncated_) {
+        // The common case: no copy. An over-long line is cut in place.
+        if (piece.size() <= max_) emit(piece, false, on_line);
+        else emit(piece.substr(0, max_), true, on_line);
       } else {
         append(piece);
-        emit(partial_, truncated_, on_line);
-        partial_.clear();
-        truncated_ = false;
+        emit_partial(on_line);
       }
       data.remove_prefix(nl + 1);
     }
@@ -39,9 +41,7 @@ class LineSplitter {
   // disconnects mid-line loses nothing).
   template <typename OnLine>
   void finish(OnLine&& on_line) {
-    if (!partial_.empty() || truncated_) emit(partial_, truncated_, on_line);
-    partial_.clear();
-    truncated_ = false;
+    if (!partial_.empty() || truncated_) emit_partial(on_line);
   }
 
   bool has_partial() const { return !partial_.empty() || truncated_; }
@@ -59,6 +59,15 @@ class LineSplitter {
   }
 
   template <typename OnLine>
+  void emit_partial(OnLine& on_line) {
+    held_.swap(partial_);  // held_ keeps the line valid while partial_ starts the next one
+    partial_.clear();
+    const bool truncated = truncated_;
+    truncated_ = false;
+    emit(held_, truncated, on_line);
+  }
+
+  template <typename OnLine>
   static void emit(std::string_view line, bool truncated, OnLine& on_line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     on_line(line, truncated);
@@ -66,6 +75,7 @@ class LineSplitter {
 
   std::size_t max_;
   std::string partial_;
+  std::string held_;  // the last line assembled from pieces (see feed)
   bool truncated_ = false;
 };
 

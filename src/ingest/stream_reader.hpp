@@ -17,7 +17,7 @@ template <class Stream>
 class StreamReader : public std::enable_shared_from_this<StreamReader<Stream>> {
  public:
   StreamReader(Stream stream, LineSink& sink, std::size_t max_line_bytes, std::function<void()> on_close)
-      : stream_(std::move(stream)), sink_(sink), splitter_(max_line_bytes), buf_(64 * 1024),
+      : stream_(std::move(stream)), sink_(sink), splitter_(max_line_bytes), buf_(256 * 1024),
         on_close_(std::move(on_close)) {}
 
   void start() { do_read(); }

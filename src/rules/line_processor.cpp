@@ -13,11 +13,16 @@ constexpr std::size_t kRecentUnmatchedBytes = 1024;
 // Timing every line would cost more than matching a short one; one in 64 is timed and
 // counts for 64, which is plenty to tell a slow rule from a fast one.
 constexpr std::uint64_t kTimingSample = 64;
+// Below this many lines a batch is matched on this thread: waking a helper costs more
+// than it saves (and a quiet stream keeps its latency).
+constexpr std::size_t kParallelMinLines = 64;
 
 }  // namespace
 
-LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self)
-    : store_(store), self_(self) {}
+LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self, int match_threads)
+    : store_(store), self_(self) {
+  if (match_threads > 1) workers_ = std::make_unique<MatchWorkers>(match_threads - 1);
+}
 
 void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
   bound_ = store_.declare(rules->metrics());
@@ -48,23 +53,70 @@ int LineProcessor::process(std::string_view line, const EventCallback* on_event)
   int first = -1;
   const int matched = rules_->match(line, scratch_, want_events, [&](const RuleMatch& m) {
     if (first < 0) first = m.index;
-    matched_count_[m.index]->Increment();
-    ++rule_stats_[m.index].matches;
-    apply_metrics(m);
-    if (want_events && m.rule.event_enabled) (*on_event)(m);
+    on_match(m, want_events, on_event);
   });
-  if (matched == 0) {
-    ++unmatched_;
-    self_.lines_unmatched.Increment();
-    if (recent_unmatched_.size() == kRecentUnmatched) recent_unmatched_.pop_front();
-    recent_unmatched_.emplace_back(line.substr(0, kRecentUnmatchedBytes));
-  }
+  if (matched == 0) note_unmatched(line);
   if (timed) {
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() *
                         static_cast<double>(kTimingSample);
     (first >= 0 ? rule_stats_[first].seconds : unmatched_seconds_) += took;
   }
   return matched;
+}
+
+void LineProcessor::process_batch(std::span<const std::string_view> lines, const EventCallback* on_event) {
+  if (!workers_ || lines.size() < kParallelMinLines) {
+    for (const std::string_view line : lines) process(line, on_event);
+    return;
+  }
+  const bool want_events = on_event != nullptr && *on_event;
+  workers_->match(*rules_, lines, want_events, lines_ + 1, kTimingSample, scratch_, batches_);
+
+  lines_ += lines.size();
+  self_.lines_total.Increment(static_cast<double>(lines.size()));
+  std::size_t i = 0;
+  for (const MatchedBatch& batch : batches_) {
+    for (const MatchedBatch::Line& l : batch.lines()) {
+      const std::string_view line = lines[i++];
+      int first = -1;
+      for (const MatchedBatch::Match& mm : batch.matches_of(l)) {
+        const RuleMatch m = batch.match(*rules_, mm);
+        if (first < 0) first = m.index;
+        on_match(m, want_events, on_event);
+      }
+      if (l.matches == 0) note_unmatched(line);
+      if (l.seconds > 0) (first >= 0 ? rule_stats_[first].seconds : unmatched_seconds_) += l.seconds;
+    }
+  }
+}
+
+void LineProcessor::on_match(const RuleMatch& m, bool want_events, const EventCallback* on_event) {
+  matched_count_[m.index]->Increment();
+  ++rule_stats_[m.index].matches;
+  apply_metrics(m);
+  if (want_events && m.rule.event_enabled) (*on_event)(m);
+}
+
+void LineProcessor::note_unmatched(std::string_view line) {
+  ++unmatched_;
+  self_.lines_unmatched.Increment();
+  line = line.substr(0, kRecentUnmatchedBytes);
+  if (recent_unmatched_.size() < kRecentUnmatched) {
+    recent_unmatched_.emplace_back(line);
+  } else {
+    recent_unmatched_[recent_next_].assign(line);
+  }
+  recent_next_ = (recent_next_ + 1) % kRecentUnmatched;
+}
+
+std::vector<std::string> LineProcessor::recent_unmatched() const {
+  // Oldest first: once the ring is full, the oldest is the next one to be overwritten.
+  std::vector<std::string> out;
+  out.reserve(recent_unmatched_.size());
+  const std::size_t start = recent_unmatched_.size() < kRecentUnmatched ? 0 : recent_next_;
+  for (std::size_t k = 0; k < recent_unmatched_.size(); ++k)
+    out.push_back(recent_unmatched_[(start + k) % recent_unmatched_.size()]);
+  return out;
 }
 
 void LineProcessor::apply_metrics(const RuleMatch& m) {

@@ -4,17 +4,21 @@
 // `tapemeasure test` and the daemon both run lines through this one class, which is what
 // makes `test` show exactly what the daemon would do.
 //
-// Not thread-safe: owned by the single thread that processes lines.
+// Not thread-safe: owned by the single thread that processes lines. With match threads,
+// large batches are matched in parallel (see MatchWorkers); metrics and events are still
+// applied on the owning thread, in line order, so results are the same either way.
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "metrics/metric_store.hpp"
 #include "metrics/self_metrics.hpp"
+#include "rules/match_workers.hpp"
+#include "rules/matched_batch.hpp"
 #include "rules/rule_set.hpp"
 
 namespace tapemeasure::rules {
@@ -23,7 +27,8 @@ class LineProcessor {
  public:
   using EventCallback = std::function<void(const RuleMatch&)>;
 
-  LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self);
+  // match_threads > 1: that many threads in all match large batches (process_batch).
+  LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self, int match_threads = 1);
 
   // Swaps in a compiled rule set: declares its metrics (keeping same-shaped series) and
   // resets per-rule counters of rules that are gone.
@@ -33,6 +38,9 @@ class LineProcessor {
   // Processes one line (already split and length-capped). on_event, if set, is called for
   // each matched rule that emits events. Returns the number of rules that matched.
   int process(std::string_view line, const EventCallback* on_event = nullptr);
+  // The same for many lines at once (views valid for the call); a large batch is matched
+  // on all match threads.
+  void process_batch(std::span<const std::string_view> lines, const EventCallback* on_event = nullptr);
   void count_truncated() { self_.lines_truncated.Increment(); }
 
   struct RuleStats {
@@ -44,9 +52,11 @@ class LineProcessor {
   double unmatched_seconds() const { return unmatched_seconds_; }  // time spent on lines no rule took
   const std::vector<RuleStats>& rule_stats() const { return rule_stats_; }
   // The most recent unmatched lines (newest last), so users can see why a rule missed.
-  const std::deque<std::string>& recent_unmatched() const { return recent_unmatched_; }
+  std::vector<std::string> recent_unmatched() const;
 
  private:
+  void on_match(const RuleMatch& m, bool want_events, const EventCallback* on_event);
+  void note_unmatched(std::string_view line);
   void apply_metrics(const RuleMatch& match);
 
   metrics::MetricStore& store_;
@@ -58,9 +68,14 @@ class LineProcessor {
   std::uint64_t lines_ = 0;
   std::uint64_t unmatched_ = 0;
   double unmatched_seconds_ = 0;
-  std::deque<std::string> recent_unmatched_;
+  // A ring, reused in place: unmatched lines can be most of the input, and must not each
+  // cost an allocation.
+  std::vector<std::string> recent_unmatched_;
+  std::size_t recent_next_ = 0;
 
   MatchScratch scratch_;
+  std::unique_ptr<MatchWorkers> workers_;  // null: match on this thread only
+  std::vector<MatchedBatch> batches_;      // per chunk of a parallel batch, reused
   std::string label_buf_;
   std::vector<std::size_t> label_ends_;
   std::vector<std::string_view> label_views_;

@@ -15,26 +15,40 @@ namespace tapemeasure::testing {
 namespace fs = std::filesystem;
 
 GoldenOutput run_golden(const std::vector<std::string>& rule_paths, const fs::path& log) {
+  return run_engine(rule_paths, read_file(log));
+}
+
+GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::string& data, int match_threads) {
   GoldenOutput out;
   const auto loaded = rules::load_rules(rule_paths);
   EXPECT_TRUE(loaded.ok()) << loaded.error_text();
   if (!loaded.compiled()) return out;
 
-  Engine engine({}, kGoldenVersion);
+  Engine engine({}, kGoldenVersion, match_threads);
   engine.processor.install(loaded.rules);
   const rules::LineProcessor::EventCallback on_event = [&](const rules::RuleMatch& m) {
     out.events += rules::render_event_json(m, kGoldenEventTs);
     out.events += '\n';
   };
+  std::vector<std::string_view> batch;
   const auto on_line = [&](std::string_view line, bool truncated) {
     if (truncated) engine.processor.count_truncated();
-    engine.processor.process(line, &on_event);
+    if (match_threads > 1) batch.push_back(line);
+    else engine.processor.process(line, &on_event);
+  };
+  const auto end_batch = [&] {
+    engine.processor.process_batch(batch, &on_event);
+    batch.clear();
   };
   ingest::LineSplitter splitter(64 * 1024);  // the daemon's default --max-line-bytes
-  const std::string data = read_file(log);
-  // Fed in odd-sized chunks, as a socket would deliver it.
-  for (std::size_t i = 0; i < data.size(); i += 4093) splitter.feed(std::string_view(data).substr(i, 4093), on_line);
+  // Fed in odd-sized chunks, as a socket would deliver it (a read's worth when batched).
+  const std::size_t chunk = match_threads > 1 ? 65521 : 4093;
+  for (std::size_t i = 0; i < data.size(); i += chunk) {
+    splitter.feed(std::string_view(data).substr(i, chunk), on_line);
+    end_batch();
+  }
   splitter.finish(on_line);
+  end_batch();
   out.metrics = engine.exposition();
   return out;
 }

@@ -20,6 +20,10 @@ struct GoldenOutput {
 // `rules`: rule paths as `--rules` takes them. Fails the current test if they do not load.
 GoldenOutput run_golden(const std::vector<std::string>& rules, const std::filesystem::path& log);
 
+// The same for log text. match_threads > 1 runs it as the daemon does under load: the lines
+// of each 64 KiB read go through LineProcessor::process_batch, matched on that many threads.
+GoldenOutput run_engine(const std::vector<std::string>& rules, const std::string& data, int match_threads = 1);
+
 // Every tests/data/*.log and tests/data/golden/*.log, relative to the repository root.
 std::vector<std::filesystem::path> golden_logs();
 

@@ -127,6 +127,25 @@ TEST_P(GoldenTest, CommandLineAgrees) {
   EXPECT_TRUE(got_metrics == want.metrics) << diff(want.metrics, got_metrics);
 }
 
+// Under load the daemon matches each read's lines on several threads and applies the
+// results in line order: events and metrics must be exactly those of one line at a time.
+// The log is repeated so that reads hold far more lines than one matching chunk.
+TEST_P(GoldenTest, ParallelMatchingAgrees) {
+  const fs::path log = source_dir() / GetParam();
+  const std::vector<std::string> rules{(source_dir() / "rules").string()};
+  std::string data = read_file(log);
+  if (!data.empty() && data.back() != '\n') data += '\n';
+  std::string repeated;
+  while (repeated.size() < 200'000) repeated += data;
+  const auto want = run_engine(rules, repeated, 1);
+  ASSERT_FALSE(want.events.empty());
+  for (int threads : {2, 3}) {
+    const auto got = run_engine(rules, repeated, threads);
+    EXPECT_TRUE(got.events == want.events) << threads << " threads:\n" << diff(want.events, got.events);
+    EXPECT_TRUE(got.metrics == want.metrics) << threads << " threads:\n" << diff(want.metrics, got.metrics);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Data, GoldenTest, ::testing::ValuesIn(golden_cases()), path_param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(GoldenTest);
 

@@ -172,5 +172,34 @@ TEST(LineSplitterTest, NulBytesAreKeptInsideLines) {
   EXPECT_EQ(c.lines(), (Lines{{"a\0b"s, false}, {"\0"s, false}, {"x\0"s, false}}));
 }
 
+// The daemon collects a read's lines and processes them together after the read, so every
+// view must still hold its line when the feed has returned: including a line completed
+// from an earlier piece, an over-long line cut in place, and with the next partial line
+// already started.
+TEST(LineSplitterTest, ViewsStayValidUntilTheNextFeed) {
+  LineSplitter splitter(8);
+  std::vector<std::string_view> views;
+  std::vector<bool> cut;
+  const auto keep = [&](std::string_view l, bool t) { views.push_back(l), cut.push_back(t); };
+  splitter.feed("hel", keep);
+  std::string chunk = "lo\nabcdefghijkl\nok\r\nnext-par";
+  splitter.feed(chunk, keep);
+  ASSERT_EQ(views.size(), 3u);
+  EXPECT_EQ(views[0], "hello");
+  EXPECT_EQ(views[1], "abcdefgh");
+  EXPECT_TRUE(cut[1]);
+  EXPECT_EQ(views[2], "ok");
+  // The views point into the caller's chunk or the splitter, not into a temporary.
+  EXPECT_FALSE(cut[0] || cut[2]);
+  std::string last = "tial\n";
+  views.clear();
+  splitter.feed(last, keep);
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0], "next-par");  // cut at 8: the rest of it is skipped
+  splitter.feed("more", keep);
+  splitter.finish(keep);
+  EXPECT_EQ(views.back(), "more");
+}
+
 }  // namespace
 }  // namespace tapemeasure::ingest

@@ -52,7 +52,8 @@ std::vector<std::string> error_lines(std::string_view yaml, const std::string& f
 
 // The daemon's line path in-process: registry, self-metrics, store, processor.
 struct Engine {
-  explicit Engine(metrics::MetricStore::Options options = {}, std::string_view version = "0.0.0-test");
+  explicit Engine(metrics::MetricStore::Options options = {}, std::string_view version = "0.0.0-test",
+                  int match_threads = 1);
   prometheus::Registry registry;
   metrics::SelfMetrics self;
   metrics::MetricStore store;
