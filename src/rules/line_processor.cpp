@@ -41,6 +41,7 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
         if (rules_->rule(j).name == rules->rule(i).name) stats[i] = rule_stats_[j];
   rule_stats_ = std::move(stats);
   rules_ = std::move(rules);
+  if (workers_) workers_->use(*rules_);
   self_.rules_loaded.Set(static_cast<double>(rules_->size()));
 }
 
@@ -70,24 +71,24 @@ void LineProcessor::process_batch(std::span<const std::string_view> lines, const
     return;
   }
   const bool want_events = on_event != nullptr && *on_event;
-  workers_->match(*rules_, lines, want_events, lines_ + 1, kTimingSample, scratch_, batches_);
-
   lines_ += lines.size();
   self_.lines_total.Increment(static_cast<double>(lines.size()));
-  std::size_t i = 0;
-  for (const MatchedBatch& batch : batches_) {
-    for (const MatchedBatch::Line& l : batch.lines()) {
-      const std::string_view line = lines[i++];
-      int first = -1;
-      for (const MatchedBatch::Match& mm : batch.matches_of(l)) {
-        const RuleMatch m = batch.match(*rules_, mm);
-        if (first < 0) first = m.index;
-        on_match(m, want_events, on_event);
-      }
-      if (l.matches == 0) note_unmatched(line);
-      if (l.seconds > 0) (first >= 0 ? rule_stats_[first].seconds : unmatched_seconds_) += l.seconds;
-    }
-  }
+  // Chunks arrive in line order, each applied while later ones are still being matched.
+  workers_->match(*rules_, lines, want_events, lines_ - lines.size() + 1, kTimingSample, scratch_,
+                  [&](const MatchedBatch& batch, std::size_t first_line) {
+                    std::size_t i = first_line;
+                    for (const MatchedBatch::Line& l : batch.lines()) {
+                      const std::string_view line = lines[i++];
+                      int first = -1;
+                      for (const MatchedBatch::Match& mm : batch.matches_of(l)) {
+                        const RuleMatch m = batch.match(*rules_, mm);
+                        if (first < 0) first = m.index;
+                        on_match(m, want_events, on_event);
+                      }
+                      if (l.matches == 0) note_unmatched(line);
+                      if (l.seconds > 0) (first >= 0 ? rule_stats_[first].seconds : unmatched_seconds_) += l.seconds;
+                    }
+                  });
 }
 
 void LineProcessor::on_match(const RuleMatch& m, bool want_events, const EventCallback* on_event) {

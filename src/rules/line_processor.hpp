@@ -75,7 +75,6 @@ class LineProcessor {
 
   MatchScratch scratch_;
   std::unique_ptr<MatchWorkers> workers_;  // null: match on this thread only
-  std::vector<MatchedBatch> batches_;      // per chunk of a parallel batch, reused
   std::string label_buf_;
   std::vector<std::size_t> label_ends_;
   std::vector<std::string_view> label_views_;

@@ -1,14 +1,17 @@
 #pragma once
-// Threads that help match a large batch of lines (fork-join). Matching is about three
-// quarters of the work per line and needs no shared state, so more cores nearly multiply
-// it; the apply phase (metrics, events) stays on the calling thread, in line order.
+// Threads that help match a large batch of lines. Matching is most of the work per line and
+// needs no shared state; applying the results (metrics, events) must stay on one thread, in
+// line order. So the batch is cut into chunks: helpers match chunks from the front, while
+// the calling thread applies finished chunks in order, and matches a chunk itself whenever
+// the next one to apply is not ready yet. Neither side waits for the other while there is
+// work, and a helper that wakes late or shares its core holds nothing back.
 //
-// The batch is cut into chunks that the caller and the helpers take in turn, so a helper
-// that wakes late, or a core busy with something else, does not hold the batch back.
 // One caller at a time (the line-processing thread).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string_view>
@@ -29,34 +32,41 @@ class MatchWorkers {
 
   int helpers() const { return static_cast<int>(threads_.size()); }
 
-  // Matches `lines` on the caller (with `own_scratch`) and the helpers; returns when all
-  // are matched. `out` gets one MatchedBatch per chunk, in line order.
+  // The rules the helpers match with from now on (each gets its own copy of the RE2
+  // objects, see RuleSet::clone_for_thread). match() must be given the same set.
+  void use(const RuleSet& rules);
+
+  // Matches `lines` (on the caller with `own_scratch`, and on the helpers) and calls
+  // apply(results, index of their first line) on the calling thread for each chunk, in
+  // line order. Returns when all are applied.
+  using Apply = std::function<void(const MatchedBatch&, std::size_t first_line)>;
   void match(const RuleSet& set, std::span<const std::string_view> lines, bool all_fields,
              std::uint64_t first_line_no, std::uint64_t timing_sample, MatchScratch& own_scratch,
-             std::vector<MatchedBatch>& out);
+             const Apply& apply);
 
  private:
   struct Job {
-    const RuleSet* set = nullptr;
     std::span<const std::string_view> lines;
     bool all_fields = false;
     std::uint64_t first_line_no = 0, timing_sample = 1;
-    std::vector<MatchedBatch>* out = nullptr;
     std::size_t chunks = 0;
   };
   void run(int index);
-  // Takes and matches chunks of the current job until none are left.
-  void take_chunks(const Job& job, MatchScratch& scratch);
+  std::size_t chunk_begin(const Job& job, std::size_t c) const { return c * job.lines.size() / job.chunks; }
+  // Takes the next unclaimed chunk and matches it; false when none is left.
+  bool match_one(const Job& job, const RuleSet& set, MatchScratch& scratch);
 
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   Job job_;
   std::atomic<std::size_t> next_chunk_{0};
-  std::size_t chunks_done_ = 0;        // guarded by mutex_
+  std::vector<MatchedBatch> results_;  // per chunk, reused
+  std::vector<char> chunk_done_;       // per chunk, guarded by mutex_
   int helpers_busy_ = 0;               // helpers holding a job, which may still take chunks
   std::uint64_t generation_ = 0;       // bumped per batch: a helper takes each job once
   bool stop_ = false;
-  std::vector<MatchScratch> scratch_;  // one per helper
+  std::vector<MatchScratch> scratch_;                  // one per helper
+  std::vector<std::shared_ptr<const RuleSet>> rules_;  // one copy per helper
   std::vector<std::thread> threads_;
 };
 

@@ -254,39 +254,57 @@ std::shared_ptr<const RuleSet> RuleSet::compile(const std::vector<RuleFileSpec>&
   set->metrics_ = compiler.take_metrics();
   if (errors.size() != errors_before) return nullptr;
 
-  for (std::size_t i = 0; i < set->rules_.size(); ++i) {
-    const auto& rule = set->rules_[i];
+  if (!set->build_sets(errors, files.empty() ? std::string() : files.front().file)) return nullptr;
+  return set;
+}
+
+bool RuleSet::build_sets(RuleErrors& errors, const std::string& file) {
+  groups_.clear();
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    const auto& rule = rules_[i];
     const bool anchored = anchored_at_start(rule.re->pattern());
-    auto g = std::find_if(set->groups_.begin(), set->groups_.end(), [&](const SetGroup& sg) {
+    auto g = std::find_if(groups_.begin(), groups_.end(), [&](const SetGroup& sg) {
       return sg.format == rule.format && sg.anchored == anchored;
     });
-    if (g == set->groups_.end()) {
-      set->groups_.push_back({rule.format, anchored,
-                              std::make_unique<RE2::Set>(regex_options(kSetMaxMem),
-                                                         anchored ? RE2::ANCHOR_START : RE2::UNANCHORED),
-                              {}});
-      g = set->groups_.end() - 1;
+    if (g == groups_.end()) {
+      groups_.push_back({rule.format, anchored,
+                         std::make_unique<RE2::Set>(regex_options(kSetMaxMem),
+                                                    anchored ? RE2::ANCHOR_START : RE2::UNANCHORED),
+                         {}});
+      g = groups_.end() - 1;
     }
     std::string err;
     if (g->set->Add(rule.re->pattern(), &err) < 0) {
       errors.push_back({rule.pos, rule.name, "invalid RE2 pattern: " + err});
-      return nullptr;
+      return false;
     }
     g->rule_of.push_back(static_cast<int>(i));
-    set->any_syslog_ |= rule.format == InputFormat::syslog;
-    set->max_fields_ = std::max(set->max_fields_, rule.fields.size());
-    set->max_submatches_ = std::max(set->max_submatches_, rule.submatches_all);
+    any_syslog_ |= rule.format == InputFormat::syslog;
+    max_fields_ = std::max(max_fields_, rule.fields.size());
+    max_submatches_ = std::max(max_submatches_, rule.submatches_all);
   }
-  for (auto& g : set->groups_) {
+  for (auto& g : groups_) {
     if (!g.set->Compile()) {
       RuleError e;
-      if (!files.empty()) e.pos.file = files.front().file;
+      e.pos.file = file;
       e.message = "the rules together exceed RE2's memory budget; split or simplify patterns";
       errors.push_back(std::move(e));
-      return nullptr;
+      return false;
     }
   }
-  return set;
+  return true;
+}
+
+std::shared_ptr<const RuleSet> RuleSet::clone_for_thread() const {
+  auto copy = std::shared_ptr<RuleSet>(new RuleSet());
+  copy->rules_ = rules_;
+  for (auto& rule : copy->rules_) rule.re = std::make_shared<const RE2>(rule.re->pattern(), rule.re->options());
+  copy->metrics_ = metrics_;
+  copy->files_ = files_;
+  RuleErrors errors;
+  // The same patterns compiled before: this cannot fail, but if it did, sharing is correct.
+  if (!copy->build_sets(errors, {})) return shared_from_this();
+  return copy;
 }
 
 int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,

@@ -196,6 +196,42 @@ rules:
   EXPECT_EQ(sample_value(e, "tapemeasure_lines_total"), 3);
 }
 
+// With match threads, helpers match with their own copies of the rules: after a reload
+// they must use the new ones (rule indices of the old set would apply to the wrong rules).
+TEST(LineProcessorParallelTest, BatchesUseTheRulesInstalledLast) {
+  tapemeasure::testing::Engine engine({}, "0.0.0-test", 3);
+  engine.install(R"(rules:
+  - name: a
+    match: '^x (?P<n>\d+)'
+    metrics:
+      - counter: xs_total
+        labels: {kind: a}
+)");
+  std::vector<std::string> text;
+  for (int i = 0; i < 1000; ++i) text.push_back((i % 2 ? "x " : "y ") + std::to_string(i));
+  const std::vector<std::string_view> batch(text.begin(), text.end());
+  engine.processor.process_batch(batch);
+  // Swapped order and patterns: index 0 is now the rule for "y" lines.
+  engine.install(R"(rules:
+  - name: b
+    match: '^y (?P<n>\d+)'
+    metrics:
+      - counter: ys_total
+  - name: a
+    match: '^x (?P<n>\d+)'
+    metrics:
+      - counter: xs_total
+        labels: {kind: a}
+)");
+  engine.processor.process_batch(batch);
+  const auto e = parse_exposition(engine.exposition());
+  EXPECT_EQ(sample_value(e, "xs_total", Labels{{"kind", "a"}}), 1000);
+  EXPECT_EQ(sample_value(e, "ys_total"), 500);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_total"), 2000);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_unmatched_total"), 500);
+  EXPECT_EQ(engine.processor.recent_unmatched().back(), "y 998");
+}
+
 TEST_F(LineProcessorTest, LabelsAreFilledInSchemaOrderWhateverTheRuleOrder) {
   engine_.install(R"(rules:
   - name: a
