@@ -47,7 +47,6 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
 
 int LineProcessor::process(std::string_view line, const EventCallback* on_event) {
   ++lines_;
-  self_.lines_total.Increment();
   const bool want_events = on_event != nullptr && *on_event;
   const bool timed = lines_ % kTimingSample == 0;
   const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
@@ -57,6 +56,7 @@ int LineProcessor::process(std::string_view line, const EventCallback* on_event)
     on_match(m, want_events, on_event);
   });
   if (matched == 0) note_unmatched(line);
+  self_.lines_total.Increment();  // after its metrics: a scrape that sees N lines sees their effects
   if (timed) {
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() *
                         static_cast<double>(kTimingSample);
@@ -71,10 +71,9 @@ void LineProcessor::process_batch(std::span<const std::string_view> lines, const
     return;
   }
   const bool want_events = on_event != nullptr && *on_event;
-  lines_ += lines.size();
-  self_.lines_total.Increment(static_cast<double>(lines.size()));
   // Chunks arrive in line order, each applied while later ones are still being matched.
-  workers_->match(*rules_, lines, want_events, lines_ - lines.size() + 1, kTimingSample, scratch_,
+  // Lines count once applied: a scrape that sees N lines sees their metrics too.
+  workers_->match(*rules_, lines, want_events, lines_ + 1, kTimingSample, scratch_,
                   [&](const MatchedBatch& batch, std::size_t first_line) {
                     std::size_t i = first_line;
                     for (const MatchedBatch::Line& l : batch.lines()) {
@@ -88,6 +87,8 @@ void LineProcessor::process_batch(std::span<const std::string_view> lines, const
                       if (l.matches == 0) note_unmatched(line);
                       if (l.seconds > 0) (first >= 0 ? rule_stats_[first].seconds : unmatched_seconds_) += l.seconds;
                     }
+                    lines_ += batch.lines().size();
+                    self_.lines_total.Increment(static_cast<double>(batch.lines().size()));
                   });
 }
 
