@@ -17,13 +17,15 @@ template <class Stream>
 class StreamReader : public std::enable_shared_from_this<StreamReader<Stream>> {
  public:
   StreamReader(Stream stream, LineSink& sink, std::size_t max_line_bytes, std::function<void()> on_close)
-      : stream_(std::move(stream)), sink_(sink), splitter_(max_line_bytes), buf_(256 * 1024),
+      : stream_(std::move(stream)), sink_(sink), splitter_(max_line_bytes), buf_(kInitialBuffer),
         on_close_(std::move(on_close)) {}
 
   void start() { do_read(); }
   Stream& stream() { return stream_; }
 
  private:
+  static constexpr std::size_t kInitialBuffer = 64 * 1024, kLargeBuffer = 256 * 1024;
+
   void do_read() {
     stream_.async_read_some(boost::asio::buffer(buf_),
                             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
@@ -32,12 +34,17 @@ class StreamReader : public std::enable_shared_from_this<StreamReader<Stream>> {
   }
 
   void on_read(boost::system::error_code ec, std::size_t n) {
+    // A read that fills the buffer means a busy writer: larger reads give the line
+    // processor larger batches to spread over its match threads. Quiet writers keep the
+    // small buffer.
+    const bool grow = n == buf_.size() && buf_.size() < kLargeBuffer;
     const auto emit = [this](std::string_view line, bool truncated) { sink_.line(line, truncated); };
     if (n > 0) {
       sink_.begin_batch();
       splitter_.feed(std::string_view(buf_.data(), n), emit);
       sink_.end_batch();
     }
+    if (grow) buf_.resize(kLargeBuffer);
     if (ec) {
       if (splitter_.has_partial()) {
         sink_.begin_batch();
