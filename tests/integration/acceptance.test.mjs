@@ -3,10 +3,11 @@
 // equals an independent awk count of the log's status= words; every client accounts for
 // every event; /api/stats and the stats frames add up to the same totals.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 
-import { Daemon, POSTFIX_LOG, ROOT, cleanup, replay, run, waitFor } from './helpers.mjs';
+import { Daemon, POSTFIX_LOG, ROOT, cleanup, replay, run, tempDir, waitFor } from './helpers.mjs';
 
 after(cleanup);
 
@@ -95,5 +96,46 @@ test('postfix.log replayed with 20 WebSocket clients: lines, deliveries and even
     { timeout: 3000, what: 'every client\'s stats frames to count every line' });
   for (const c of clients) {
     assert.equal(c.stats.reduce((a, s) => a + s.stats.deliveries_per_s.permanent, 0), byOutcome.permanent);
+  }
+});
+
+// The same log 40 times over, written as fast as the socket takes it: reads are large, so
+// the daemon matches them on all its match threads (two here) and applies the results in
+// order. Nothing may be lost or counted twice, and the clients' accounting still holds.
+test('postfix.log 40 times over, matched on two threads with 20 clients: the totals are 40 times as large', async () => {
+  const d = await Daemon.start({ args: ['--match-threads', '2'] });
+  const clients = [];
+  for (let i = 0; i < 20; i++) clients.push(await d.ws());
+  await d.waitClients(20);
+
+  const once = fs.readFileSync(POSTFIX_LOG, 'utf8');
+  const times = 40;
+  const file = path.join(tempDir(), 'postfix-40x.log');
+  fs.writeFileSync(file, once.repeat(times));
+  await replay(d.socketPath, file);
+  const lines = once.split('\n').length - 1;
+  await d.waitLines(lines * times);
+
+  const awk = await run(path.join(ROOT, 'tests/data/postfix_status_count.sh'), [POSTFIX_LOG]);
+  assert.equal(awk.code, 0, awk.stderr);
+  const expected = {};
+  for (const line of awk.stdout.trim().split('\n')) {
+    const [mta, relay, outcome, count] = line.split(' ');
+    expected[`${mta} ${relay} ${outcome}`] = Number(count) * times;
+  }
+  const m = await d.metrics();
+  const actual = {};
+  for (const s of m.select('mail_deliveries_total')) actual[`${s.labels.mta} ${s.labels.relay} ${s.labels.outcome}`] = s.value;
+  assert.deepEqual(actual, expected);
+  assert.equal(m.value('tapemeasure_lines_total'), lines * times);
+  assert.equal(m.sum('tapemeasure_lines_matched_total') + m.value('tapemeasure_lines_unmatched_total'), lines * times);
+
+  const rules = await d.json('/api/rules');
+  const events = rules.rules.filter((r) => r.event)
+    .reduce((a, r) => a + (m.value('tapemeasure_lines_matched_total', { rule: r.name }) ?? 0), 0);
+  for (const [i, c] of clients.entries()) {
+    await c.waitAccounted(events);
+    assert.deepEqual(c.badFrames, [], `client ${i}`);
+    assert.equal(c.seqs.at(-1), events, `client ${i}: the last frame's seq`);
   }
 });
