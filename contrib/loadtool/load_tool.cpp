@@ -12,8 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +29,7 @@
 #include <vector>
 
 #include "app/demo_traffic.hpp"
+#include "ingest/stream_client.hpp"
 #include "metrics/metric_store.hpp"
 #include "metrics/self_metrics.hpp"
 #include "rules/line_processor.hpp"
@@ -119,21 +118,14 @@ struct Daemon {
 };
 
 int connect_unix(const std::string& path) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("connect " + path);
+  std::string error;
+  const int fd = tapemeasure::ingest::connect_stream_socket(path, error);
+  if (fd < 0) throw std::runtime_error("connect " + path + ": " + error);
   return fd;
 }
 
 void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw std::runtime_error("write failed");
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (!tapemeasure::ingest::write_all(fd, data)) throw std::runtime_error("write failed");
 }
 
 // WebSocket clients on one thread, counting events and the server's "dropped".

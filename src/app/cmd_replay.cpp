@@ -1,9 +1,7 @@
 // `tapemeasure replay FILE|- --socket PATH [--rate N] [--loop]`: feed a log into a running
 // daemon's stream socket, optionally paced, as a stand-in for a live writer.
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +13,7 @@
 #include "app/commands.hpp"
 #include "app/progress.hpp"
 #include "ingest/line_splitter.hpp"
+#include "ingest/stream_client.hpp"
 
 namespace tapemeasure::app {
 namespace {
@@ -29,18 +28,9 @@ class Writer {
     if (buf_.size() >= (1 << 16)) flush();
   }
   bool flush() {
-    for (std::size_t off = 0; off < buf_.size();) {
-      const ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        failed_ = true;
-        buf_.clear();
-        return false;
-      }
-      off += static_cast<std::size_t>(n);
-    }
+    if (!buf_.empty() && !ingest::write_all(fd_, buf_)) failed_ = true;
     buf_.clear();
-    return true;
+    return !failed_;
   }
   bool failed() const { return failed_; }
 
@@ -57,16 +47,10 @@ int run_replay(const ReplayOptions& o) {
     std::cerr << "tapemeasure replay: --loop needs a file, not standard input\n";
     return 2;
   }
-  const int sock = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (o.socket.size() >= sizeof addr.sun_path) {
-    std::cerr << "tapemeasure replay: socket path too long\n";
-    return 2;
-  }
-  std::memcpy(addr.sun_path, o.socket.c_str(), o.socket.size() + 1);
-  if (::connect(sock, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    std::cerr << "tapemeasure replay: cannot connect to " << o.socket << ": " << std::strerror(errno)
+  std::string error;
+  const int sock = ingest::connect_stream_socket(o.socket, error);
+  if (sock < 0) {
+    std::cerr << "tapemeasure replay: cannot connect to " << o.socket << ": " << error
               << " (is 'tapemeasure run' listening there?)\n";
     return 1;
   }

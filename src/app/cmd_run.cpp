@@ -1,11 +1,8 @@
 // `tapemeasure run` and `tapemeasure demo`.
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -13,6 +10,7 @@
 #include "app/commands.hpp"
 #include "app/daemon.hpp"
 #include "app/demo_traffic.hpp"
+#include "ingest/stream_client.hpp"
 #include "util/log.hpp"
 
 namespace tapemeasure::app {
@@ -33,13 +31,10 @@ namespace {
 // Writes synthetic traffic into the daemon's own stream socket: the same path real
 // writers take. Steady rate with a burst every so often, so the rate cap shows.
 void write_demo_traffic(const std::string& socket_path, double rate, const std::atomic<bool>& stop) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, socket_path.c_str(), sizeof(addr.sun_path) - 1);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    log::error("demo: cannot connect to " + socket_path + ": " + std::strerror(errno));
-    if (fd >= 0) ::close(fd);
+  std::string error;
+  const int fd = ingest::connect_stream_socket(socket_path, error);
+  if (fd < 0) {
+    log::error("demo: cannot connect to " + socket_path + ": " + error);
     return;
   }
   DemoTraffic traffic;
@@ -58,15 +53,7 @@ void write_demo_traffic(const std::string& socket_path, double rate, const std::
       traffic.next_message(buf);
       sent -= 1;
     }
-    for (std::size_t off = 0; off < buf.size();) {
-      const ssize_t n = ::write(fd, buf.data() + off, buf.size() - off);
-      if (n <= 0) {
-        if (errno == EINTR) continue;
-        ::close(fd);
-        return;
-      }
-      off += static_cast<std::size_t>(n);
-    }
+    if (!ingest::write_all(fd, buf)) break;  // the daemon is stopping
     next += std::chrono::milliseconds(20);
     std::this_thread::sleep_until(next);
   }

@@ -3,8 +3,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "unit/test_support.hpp"
 #include "util/utf8.hpp"
@@ -62,6 +68,42 @@ class CliTest : public ::testing::Test {
   TempDir dir_;
   fs::path rules_;
 };
+
+// --- replay -------------------------------------------------------------------------------
+
+TEST_F(CliTest, ReplayToNoDaemonSaysSo) {
+  const auto log = dir_.write("in.log", kLog);
+  const auto r = run_tapemeasure({"replay", log.string(), "--socket", (dir_.path() / "none.sock").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot connect to "));
+  EXPECT_THAT(r.err, HasSubstr("No such file or directory (is 'tapemeasure run' listening there?)"));
+}
+
+// A daemon that stops while replay writes must not kill it with SIGPIPE: replay says how
+// far it got and exits 1.
+TEST_F(CliTest, ReplayWhenTheDaemonGoesAwayExitsWithAMessage) {
+  const auto log = dir_.write("in.log", kLog);
+  const std::string path = (dir_.path() / "d.sock").string();
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  // The "daemon" reads a little, then goes away.
+  std::thread daemon([&] {
+    const int c = ::accept(listener, nullptr, nullptr);
+    char buf[4096];
+    (void)::read(c, buf, sizeof buf);
+    ::close(c);
+    ::close(listener);
+  });
+  const auto r = run_tapemeasure({"replay", log.string(), "--socket", path, "--loop", "--no-progress"});
+  daemon.join();
+  EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal;
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("the daemon closed the connection after "));
+}
 
 // --- check --------------------------------------------------------------------------------
 
