@@ -50,6 +50,7 @@ struct Options {
   double latency_rate = 10'000;
   double latency_seconds = 5;
   int port = 18931;
+  int match_threads = 0;  // 0: the daemon's default
 };
 
 std::int64_t now_ns() {
@@ -69,8 +70,10 @@ struct Daemon {
     pid = ::fork();
     if (pid == 0) {
       const std::string listen = "127.0.0.1:" + std::to_string(port);
+      const std::string threads = std::to_string(o.match_threads);
       ::execl(o.daemon.c_str(), o.daemon.c_str(), "run", "--rules", o.rules.c_str(), "--socket", socket.c_str(),
-              "--listen", listen.c_str(), "--log-level", "warn", static_cast<char*>(nullptr));
+              "--listen", listen.c_str(), "--log-level", "warn", "--match-threads", threads.c_str(),
+              static_cast<char*>(nullptr));
       std::perror("exec daemon");
       _exit(127);
     }
@@ -237,6 +240,7 @@ int main(int argc, char** argv) {
   app.add_option("--latency-rate", o.latency_rate, "lines/s during the latency run")->capture_default_str();
   app.add_option("--latency-seconds", o.latency_seconds, "length of the latency run")->capture_default_str();
   app.add_option("--port", o.port, "first HTTP port to use")->capture_default_str();
+  app.add_option("--match-threads", o.match_threads, "the daemon's --match-threads (0: its default)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::cout << std::unitbuf;  // progress shows as it happens, also when piped
 
