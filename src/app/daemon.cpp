@@ -55,6 +55,7 @@ struct Daemon::Impl {
   prometheus::Registry registry;
   metrics::SelfMetrics self{registry, kVersion};
   std::unique_ptr<Pipeline> pipeline;
+  int match_threads = 1;
   std::shared_ptr<http::ServerContext> http_ctx;
   std::shared_ptr<http::Listener> listener;
   std::unique_ptr<ingest::UnixIngest> ingest;
@@ -141,6 +142,7 @@ std::string Daemon::start() {
   po.match_threads = options_.match_threads > 0
                          ? options_.match_threads
                          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  d.match_threads = po.match_threads;
   d.pipeline = std::make_unique<Pipeline>(d.registry, d.self, po, loaded.rules);
 
   const auto endpoint = parse_listen(options_.listen);
@@ -192,7 +194,8 @@ std::string Daemon::start() {
   else if (!options_.socket.empty()) inputs = "stream socket " + options_.socket;
   if (!options_.dgram_socket.empty()) inputs += (inputs.empty() ? "" : ", ") + std::string("datagram socket ") + options_.dgram_socket;
   log::info(std::string("tapemeasure ") + kVersion + ": " + std::to_string(loaded.rules->size()) + " rules, " +
-            std::to_string(loaded.tests.run) + " rule tests passed; reading " + (inputs.empty() ? "nothing" : inputs));
+            std::to_string(loaded.tests.run) + " rule tests passed; reading " + (inputs.empty() ? "nothing" : inputs) +
+            "; matching on " + std::to_string(d.match_threads) + (d.match_threads == 1 ? " thread" : " threads"));
   log::info("UI, /metrics and /api at " + url + (web_root.empty() ? "" : " (web root " + web_root + ")"));
   return url;
 }
