@@ -101,6 +101,8 @@ void UnixIngest::do_receive() {
       // can have been cut.
       const std::size_t last_nl = msg.rfind('\n');
       if (last_nl != std::string_view::npos) {
+        // Every piece it sees ends in '\n', so its lines are views into datagram_buf_ and
+        // outlive it until end_batch(), as LineSink asks.
         LineSplitter splitter(options_.max_line_bytes);
         const auto emit = [&](std::string_view line, bool cut) { sink_.line(line, cut); };
         splitter.feed(msg.substr(0, last_nl + 1), emit);

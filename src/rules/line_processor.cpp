@@ -25,6 +25,8 @@ LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& 
 }
 
 void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
+  // The helpers' copies first: if that fails, nothing has changed yet.
+  MatchWorkers::Copies copies = workers_ ? workers_->copies_for_helpers(*rules) : MatchWorkers::Copies{};
   bound_ = store_.declare(rules->metrics());
   // Per-rule match counters are keyed by rule name: a kept rule keeps its count.
   std::set<std::string> names;
@@ -41,7 +43,7 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
         if (rules_->rule(j).name == rules->rule(i).name) stats[i] = rule_stats_[j];
   rule_stats_ = std::move(stats);
   rules_ = std::move(rules);
-  if (workers_) workers_->use(*rules_);
+  if (workers_) workers_->use(std::move(copies));
   self_.rules_loaded.Set(static_cast<double>(rules_->size()));
 }
 

@@ -45,7 +45,9 @@ class LineProcessor {
 
   struct RuleStats {
     std::uint64_t matches = 0;
-    double seconds = 0;  // estimated time matching lines this rule took (sampled)
+    // Estimated time matching lines this rule took (sampled). In parallel batches that is
+    // the regex work alone, elsewhere it includes applying metrics and events.
+    double seconds = 0;
   };
   std::uint64_t lines() const { return lines_; }
   std::uint64_t unmatched() const { return unmatched_; }
@@ -53,6 +55,8 @@ class LineProcessor {
   const std::vector<RuleStats>& rule_stats() const { return rule_stats_; }
   // The most recent unmatched lines (newest last), so users can see why a rule missed.
   std::vector<std::string> recent_unmatched() const;
+  // Chunks of parallel batches matched by helper threads (0 without helpers).
+  std::uint64_t helper_chunks() const { return workers_ ? workers_->helper_chunks() : 0; }
 
  private:
   void on_match(const RuleMatch& m, bool want_events, const EventCallback* on_event);

@@ -1,6 +1,8 @@
 #include "rules/match_workers.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <limits>
 
 namespace tapemeasure::rules {
 namespace {
@@ -24,12 +26,22 @@ MatchWorkers::~MatchWorkers() {
   for (auto& t : threads_) t.join();
 }
 
-void MatchWorkers::use(const RuleSet& rules) {
-  std::vector<std::shared_ptr<const RuleSet>> copies;
+MatchWorkers::Copies MatchWorkers::copies_for_helpers(const RuleSet& rules) const {
+  Copies copies;
   for (std::size_t h = 0; h < threads_.size(); ++h) copies.push_back(rules.clone_for_thread());
+  return copies;
+}
+
+void MatchWorkers::use(Copies copies) {
   std::unique_lock lock(mutex_);
   done_.wait(lock, [&] { return helpers_busy_ == 0; });  // none is reading rules_
-  rules_ = std::move(copies);
+  rules_.swap(copies);
+}
+
+void MatchWorkers::retire_job() {
+  next_chunk_.store(std::numeric_limits<std::size_t>::max() / 2, std::memory_order_relaxed);
+  std::unique_lock lock(mutex_);
+  done_.wait(lock, [&] { return helpers_busy_ == 0; });
 }
 
 bool MatchWorkers::match_one(const Job& job, const RuleSet& set, MatchScratch& scratch) {
@@ -66,6 +78,16 @@ void MatchWorkers::match(const RuleSet& set, std::span<const std::string_view> l
   }
   wake_.notify_all();
 
+  // If applying throws (out of memory), the caller unwinds and frees the lines: helpers
+  // must be done with them first.
+  struct Retire {
+    MatchWorkers& self;
+    int exceptions = std::uncaught_exceptions();
+    ~Retire() {
+      if (std::uncaught_exceptions() > exceptions) self.retire_job();
+    }
+  } retire_on_throw{*this};
+
   for (std::size_t next = 0; next < chunks;) {
     bool ready = false;
     {
@@ -97,8 +119,8 @@ void MatchWorkers::run(int index) {
       set = rules_[static_cast<std::size_t>(index)].get();
       ++helpers_busy_;
     }
-    while (match_one(job, *set, scratch_[static_cast<std::size_t>(index)])) {
-    }
+    while (match_one(job, *set, scratch_[static_cast<std::size_t>(index)]))
+      helper_chunks_.fetch_add(1, std::memory_order_relaxed);
     {
       std::lock_guard lock(mutex_);
       --helpers_busy_;

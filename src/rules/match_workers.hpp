@@ -4,7 +4,7 @@
 // line order. So the batch is cut into chunks: helpers match chunks from the front, while
 // the calling thread applies finished chunks in order, and matches a chunk itself whenever
 // the next one to apply is not ready yet. Neither side waits for the other while there is
-// work, and a helper that wakes late or shares its core holds nothing back.
+// work, and a helper that wakes late finds every chunk taken and does no harm.
 //
 // One caller at a time (the line-processing thread).
 #include <atomic>
@@ -32,9 +32,16 @@ class MatchWorkers {
 
   int helpers() const { return static_cast<int>(threads_.size()); }
 
-  // The rules the helpers match with from now on (each gets its own copy of the RE2
-  // objects, see RuleSet::clone_for_thread). match() must be given the same set.
-  void use(const RuleSet& rules);
+  // Switching rules, in two steps so that a failure (out of memory) changes nothing:
+  // copies_for_helpers() makes each helper its own copy of the RE2 objects (see
+  // RuleSet::clone_for_thread), use() hands them over. match() must then be given the
+  // same set.
+  using Copies = std::vector<std::shared_ptr<const RuleSet>>;
+  Copies copies_for_helpers(const RuleSet& rules) const;
+  void use(Copies copies);
+
+  // Chunks matched by helpers so far (tests check that the parallel path really ran).
+  std::uint64_t helper_chunks() const { return helper_chunks_.load(std::memory_order_relaxed); }
 
   // Matches `lines` (on the caller with `own_scratch`, and on the helpers) and calls
   // apply(results, index of their first line) on the calling thread for each chunk, in
@@ -55,11 +62,15 @@ class MatchWorkers {
   std::size_t chunk_begin(const Job& job, std::size_t c) const { return c * job.lines.size() / job.chunks; }
   // Takes the next unclaimed chunk and matches it; false when none is left.
   bool match_one(const Job& job, const RuleSet& set, MatchScratch& scratch);
+  // Leaves no chunk to take and waits until no helper holds the job: after this, nothing
+  // reads the batch's lines (which the caller may free once match() returns or throws).
+  void retire_job();
 
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   Job job_;
   std::atomic<std::size_t> next_chunk_{0};
+  std::atomic<std::uint64_t> helper_chunks_{0};
   std::vector<MatchedBatch> results_;  // per chunk, reused
   std::vector<char> chunk_done_;       // per chunk, guarded by mutex_
   int helpers_busy_ = 0;               // helpers holding a job, which may still take chunks

@@ -18,7 +18,8 @@ GoldenOutput run_golden(const std::vector<std::string>& rule_paths, const fs::pa
   return run_engine(rule_paths, read_file(log));
 }
 
-GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::string& data, int match_threads) {
+GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::string& data, int match_threads,
+                        bool with_events) {
   GoldenOutput out;
   const auto loaded = rules::load_rules(rule_paths);
   EXPECT_TRUE(loaded.ok()) << loaded.error_text();
@@ -34,15 +35,15 @@ GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::s
   const auto on_line = [&](std::string_view line, bool truncated) {
     if (truncated) engine.processor.count_truncated();
     if (match_threads > 1) batch.push_back(line);
-    else engine.processor.process(line, &on_event);
+    else engine.processor.process(line, with_events ? &on_event : nullptr);
   };
   const auto end_batch = [&] {
-    engine.processor.process_batch(batch, &on_event);
+    engine.processor.process_batch(batch, with_events ? &on_event : nullptr);
     batch.clear();
   };
   ingest::LineSplitter splitter(64 * 1024);  // the daemon's default --max-line-bytes
-  // Fed in odd-sized chunks, as a socket would deliver it (a read's worth when batched).
-  const std::size_t chunk = match_threads > 1 ? 65521 : 4093;
+  // Fed in odd-sized chunks, as a socket would deliver it (a busy writer's read when batched).
+  const std::size_t chunk = match_threads > 1 ? 262139 : 4093;
   for (std::size_t i = 0; i < data.size(); i += chunk) {
     splitter.feed(std::string_view(data).substr(i, chunk), on_line);
     end_batch();
@@ -50,6 +51,7 @@ GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::s
   splitter.finish(on_line);
   end_batch();
   out.metrics = engine.exposition();
+  out.helper_chunks = engine.processor.helper_chunks();
   return out;
 }
 

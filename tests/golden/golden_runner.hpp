@@ -15,14 +15,18 @@ inline constexpr const char* kGoldenVersion = "golden";
 struct GoldenOutput {
   std::string events;   // one JSON event per line
   std::string metrics;  // the text exposition
+  std::uint64_t helper_chunks = 0;  // chunks matched by helper threads (match_threads > 1)
 };
 
 // `rules`: rule paths as `--rules` takes them. Fails the current test if they do not load.
 GoldenOutput run_golden(const std::vector<std::string>& rules, const std::filesystem::path& log);
 
 // The same for log text. match_threads > 1 runs it as the daemon does under load: the lines
-// of each 64 KiB read go through LineProcessor::process_batch, matched on that many threads.
-GoldenOutput run_engine(const std::vector<std::string>& rules, const std::string& data, int match_threads = 1);
+// of each 256 KiB read go through LineProcessor::process_batch, matched on that many threads.
+// Without events, the engine matches as the daemon does with no browser connected (only
+// the captures metrics need).
+GoldenOutput run_engine(const std::vector<std::string>& rules, const std::string& data, int match_threads = 1,
+                        bool with_events = true);
 
 // Every tests/data/*.log and tests/data/golden/*.log, relative to the repository root.
 std::vector<std::filesystem::path> golden_logs();
