@@ -32,7 +32,6 @@ class Writer {
     buf_.clear();
     return !failed_;
   }
-  bool failed() const { return failed_; }
 
  private:
   int fd_;
@@ -92,7 +91,7 @@ int run_replay(const ReplayOptions& o) {
       progress.update(bytes, lines);
       // Pass on what this read gave at once: from a pipe (tail -F, journalctl -f) a line
       // must not wait for 64 KiB more, or for EOF.
-      if (!writer.flush() || writer.failed()) break;
+      if (!writer.flush()) break;
     }
     splitter.finish(on_line);
     if (fd != STDIN_FILENO) ::close(fd);

@@ -57,13 +57,11 @@ int LineProcessor::process(std::string_view line, const EventCallback* on_event)
     if (first < 0) first = m.index;
     on_match(m, want_events, on_event);
   });
-  if (matched == 0) note_unmatched(line);
+  const double took = timed ? std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() *
+                                 static_cast<double>(kTimingSample)
+                           : 0.0;
+  finish_line(line, first, took);
   self_.lines_total.Increment();  // after its metrics: a scrape that sees N lines sees their effects
-  if (timed) {
-    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() *
-                        static_cast<double>(kTimingSample);
-    (first >= 0 ? rule_stats_[first].seconds : unmatched_seconds_) += took;
-  }
   return matched;
 }
 
@@ -86,8 +84,7 @@ void LineProcessor::process_batch(std::span<const std::string_view> lines, const
                         if (first < 0) first = m.index;
                         on_match(m, want_events, on_event);
                       }
-                      if (l.matches == 0) note_unmatched(line);
-                      if (l.seconds > 0) (first >= 0 ? rule_stats_[first].seconds : unmatched_seconds_) += l.seconds;
+                      finish_line(line, first, l.seconds);
                     }
                     lines_ += batch.lines().size();
                     self_.lines_total.Increment(static_cast<double>(batch.lines().size()));
@@ -99,6 +96,11 @@ void LineProcessor::on_match(const RuleMatch& m, bool want_events, const EventCa
   ++rule_stats_[m.index].matches;
   apply_metrics(m);
   if (want_events && m.rule.event_enabled) (*on_event)(m);
+}
+
+void LineProcessor::finish_line(std::string_view line, int first_rule, double sampled_seconds) {
+  if (first_rule < 0) note_unmatched(line);
+  if (sampled_seconds > 0) (first_rule >= 0 ? rule_stats_[first_rule].seconds : unmatched_seconds_) += sampled_seconds;
 }
 
 void LineProcessor::note_unmatched(std::string_view line) {

@@ -60,6 +60,9 @@ class LineProcessor {
 
  private:
   void on_match(const RuleMatch& m, bool want_events, const EventCallback* on_event);
+  // After a line's matches: unmatched bookkeeping, and its timing sample (0: not sampled)
+  // for the first rule that took it.
+  void finish_line(std::string_view line, int first_rule, double sampled_seconds);
   void note_unmatched(std::string_view line);
   void apply_metrics(const RuleMatch& match);
 

@@ -1,6 +1,5 @@
 #include "rules/rule_tests.hpp"
 
-
 #include "rules/event_json.hpp"
 #include "rules/metric_value.hpp"
 
