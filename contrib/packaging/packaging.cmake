@@ -9,6 +9,7 @@
 # Layout (with -DCMAKE_INSTALL_PREFIX=/usr, as for the .deb):
 #   /usr/bin/tapemeasure
 #   /etc/tapemeasure/rules/*.yml                       default rule pack (conffiles)
+#   /usr/share/tapemeasure/packs/*.yml                 other packs (--rules names them)
 #   /etc/default/tapemeasure                           settings for the unit (conffile)
 #   /usr/share/tapemeasure/web/                        the UI (web/ minus node_modules, plus
 #                                                      the one Phaser file the page loads)
@@ -45,6 +46,10 @@ macro(_tapemeasure_packaging)
   # --- rules: /etc/tapemeasure/rules ------------------------------------------------------
   file(GLOB _tm_rule_files CONFIGURE_DEPENDS "${_tm_src}/rules/*.yml" "${_tm_src}/rules/*.yaml")
   install(FILES ${_tm_rule_files} DESTINATION "${_tm_etc}/tapemeasure/rules")
+  # Packs for other logs (rules/packs/): not loaded unless named with --rules, so they live
+  # beside the docs rather than in the directory the daemon loads whole.
+  file(GLOB _tm_pack_files CONFIGURE_DEPENDS "${_tm_src}/rules/packs/*.yml" "${_tm_src}/rules/packs/*.yaml")
+  install(FILES ${_tm_pack_files} DESTINATION "${_tm_data}/packs")
 
   # --- web assets: web/ minus node_modules and npm metadata, plus the Phaser module ------
   install(DIRECTORY "${_tm_src}/web/" DESTINATION "${_tm_data}/web"

@@ -9,7 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/daemon.hpp"
-#include "app/demo_traffic.hpp"
+#include "app/demo_packs.hpp"
 #include "ingest/stream_client.hpp"
 #include "util/log.hpp"
 
@@ -30,14 +30,14 @@ namespace {
 
 // Writes synthetic traffic into the daemon's own stream socket: the same path real
 // writers take. Steady rate with a burst every so often, so the rate cap shows.
-void write_demo_traffic(const std::string& socket_path, double rate, const std::atomic<bool>& stop) {
+void write_demo_traffic(const std::string& socket_path, const TrafficGenerator& next_lines, double rate,
+                        const std::atomic<bool>& stop) {
   std::string error;
   const int fd = ingest::connect_stream_socket(socket_path, error);
   if (fd < 0) {
     log::error("demo: cannot connect to " + socket_path + ": " + error);
     return;
   }
-  DemoTraffic traffic;
   std::string buf;
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
@@ -50,7 +50,7 @@ void write_demo_traffic(const std::string& socket_path, double rate, const std::
     sent += msgs_per_tick;
     buf.clear();
     while (sent >= 1) {
-      traffic.next_message(buf);
+      next_lines(buf);
       sent -= 1;
     }
     if (!ingest::write_all(fd, buf)) break;  // the daemon is stopping
@@ -60,14 +60,25 @@ void write_demo_traffic(const std::string& socket_path, double rate, const std::
   ::close(fd);
 }
 
+// What one unit of each pack's synthetic traffic is called, for the banner.
+const char* unit_of(const std::string& pack) {
+  return pack == "nginx" ? "requests" : pack == "dns" ? "queries" : "messages";
+}
+
 }  // namespace
 
 int run_demo(DemoOptions o) {
   auto& run = o.run;
+  const TrafficGenerator traffic = make_demo_traffic(o.pack);
+  if (!traffic) {
+    std::cerr << "tapemeasure demo: no synthetic traffic for pack '" << o.pack << "'\n";
+    return 1;
+  }
   if (run.rules.empty()) {
-    const auto rules = default_rules_path();
+    // The default pack is the whole rules/ folder; an optional pack is its one file.
+    const auto rules = o.pack == "postfix" ? default_rules_path() : pack_rules_path(o.pack);
     if (rules.empty()) {
-      std::cerr << "tapemeasure demo: cannot find the default rules; give --rules PATH\n";
+      std::cerr << "tapemeasure demo: cannot find the rules of pack '" << o.pack << "'; give --rules PATH\n";
       return 1;
     }
     run.rules = {rules};
@@ -83,10 +94,12 @@ int run_demo(DemoOptions o) {
     std::atomic<bool> stop{false};
     std::thread writer;
     std::cout << "tapemeasure demo: open " << url << " in a browser (Ctrl-C stops)\n"
-              << "  synthetic Postfix traffic: " << o.rate << " messages/s, bursts of 4x, into " << run.socket << "\n"
+              << "  synthetic " << o.pack << " traffic: " << o.rate << " " << unit_of(o.pack)
+              << "/s, bursts of 4x, into " << run.socket << "\n"
+              << "  rules: " << run.rules.front() << (run.rules.size() > 1 ? " ..." : "") << "\n"
               << "  metrics: " << url << "metrics   stats: " << url << "api/stats   rules: " << url << "api/rules\n"
               << std::flush;
-    writer = std::thread([&] { write_demo_traffic(run.socket, o.rate, stop); });
+    writer = std::thread([&] { write_demo_traffic(run.socket, traffic, o.rate, stop); });
     rc = daemon.run();
     stop = true;
     writer.join();

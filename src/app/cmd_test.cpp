@@ -67,6 +67,8 @@ int run_test(const TestOptions& o) {
     std::cerr << loaded.error_text();
     return 1;
   }
+  if (!loaded.views)
+    std::cerr << rules::to_string(loaded.errors) << "warning: a view does not load; the daemon would refuse these rules\n";
   if (!loaded.tests.failures.empty())
     std::cerr << rules::to_string(loaded.tests.failures)
               << "warning: the rules' own tests fail; the daemon would refuse to load them\n";

@@ -47,7 +47,8 @@ int run_daemon(const RunOptions& o);
 
 struct DemoOptions {
   RunOptions run;
-  double rate = 200;  // messages/s of synthetic traffic (several log lines each)
+  std::string pack = "postfix";  // whose synthetic traffic, and (without --rules) whose rules
+  double rate = 200;             // messages, requests or queries per second (a few lines each)
 };
 int run_demo(DemoOptions o);
 
@@ -64,5 +65,7 @@ int run_replay(const ReplayOptions& o);
 // else the installed locations. Empty when none exists.
 std::string default_rules_path();
 std::string default_web_root();
+// The optional pack rules/packs/<pack>.yml beside the default rules, or empty.
+std::string pack_rules_path(const std::string& pack);
 
 }  // namespace tapemeasure::app

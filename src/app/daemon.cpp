@@ -143,7 +143,7 @@ std::string Daemon::start() {
                          ? options_.match_threads
                          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   d.match_threads = po.match_threads;
-  d.pipeline = std::make_unique<Pipeline>(d.registry, d.self, po, loaded.rules);
+  d.pipeline = std::make_unique<Pipeline>(d.registry, d.self, po, loaded.rules, loaded.views);
 
   const auto endpoint = parse_listen(options_.listen);
   std::string web_root = options_.web_root.empty() ? default_web_root() : options_.web_root;
@@ -158,9 +158,10 @@ std::string Daemon::start() {
   ctx.metrics_text = [&d] { return metrics::render_text_exposition(d.registry); };
   ctx.stats_json = [pipeline] { return pipeline->stats_json(); };
   ctx.rules_json = [pipeline] { return pipeline->rules_json(); };
+  ctx.view_json = [pipeline] { return pipeline->view_json(); };
   ctx.healthy = [] { return true; };
   ctx.ws_opened = [&d, pipeline](std::shared_ptr<stream::ClientSink> sink) {
-    net::post(d.ingest_ioc, [pipeline, sink] { pipeline->hub().add(sink, stream::Hub::clock::now()); });
+    net::post(d.ingest_ioc, [pipeline, sink] { pipeline->add_client(sink); });
   };
   ctx.ws_closed = [&d, pipeline](const stream::ClientSink* sink) {
     net::post(d.ingest_ioc, [pipeline, sink] { pipeline->hub().remove(sink); });

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/demo_packs.hpp"
 #include "app/version.hpp"
 
 namespace {
@@ -79,9 +80,14 @@ int main(int argc, char** argv) {
   add_daemon_options(r, run, false);
 
   DemoOptions demo;
-  auto* d = app.add_subcommand("demo", "Run the daemon on the bundled rules with built-in synthetic Postfix traffic.");
+  auto* d = app.add_subcommand("demo", "Run the daemon with built-in synthetic traffic and the bundled rules of its pack.");
   add_daemon_options(d, demo.run, true);
-  d->add_option("--rate", demo.rate, "Synthetic messages per second (each is several log lines)")->capture_default_str();
+  d->add_option("--pack", demo.pack,
+                "Whose traffic: postfix (rules/), nginx or dns (rules/packs/NAME.yml unless --rules is given)")
+      ->check(CLI::IsMember(demo_pack_names()))
+      ->capture_default_str();
+  d->add_option("--rate", demo.rate, "Synthetic messages, requests or queries per second (a few log lines each)")
+      ->capture_default_str();
 
   ReplayOptions replay;
   auto* p = app.add_subcommand("replay", "Feed a log file (or standard input) into a running daemon's socket.");

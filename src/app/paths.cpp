@@ -1,4 +1,4 @@
-// Finding the default rules and web assets: the source tree's when running from a build
+// Finding the default rules, the optional packs beside them and the web assets: the source tree's when running from a build
 // directory (the README's demo), the installed ones otherwise.
 #include <algorithm>
 #include <filesystem>
@@ -48,6 +48,15 @@ std::string default_rules_path() {
   return first_existing({src.empty() ? fs::path() : src / "rules", fs::path(TAPEMEASURE_CONFIG_DIR) / "rules",
                          fs::path(TAPEMEASURE_DATA_DIR) / "rules"},
                         "postfix.yml");
+}
+
+std::string pack_rules_path(const std::string& pack) {
+  const fs::path src = source_dir_if_in_build_tree();
+  const fs::path file = fs::path("packs") / (pack + ".yml");
+  const std::string dir = first_existing({src.empty() ? fs::path() : src / "rules", fs::path(TAPEMEASURE_CONFIG_DIR) / "rules",
+                                          fs::path(TAPEMEASURE_DATA_DIR) / "rules"},
+                                         file.c_str());
+  return dir.empty() ? dir : (fs::path(dir) / file).string();
 }
 
 std::string default_web_root() {

@@ -2,16 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include <map>
-
 #include "rules/event_json.hpp"
+#include "view/view_json.hpp"
 #include "util/log.hpp"
 
 namespace tapemeasure::app {
 namespace {
 
 using json = nlohmann::ordered_json;
-constexpr std::size_t kMaxCountersPerSecond = 1000;  // bounds /api/stats memory
 
 std::int64_t epoch_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -28,22 +26,18 @@ std::string iso_now() {
   return buf;
 }
 
-int label_index(const metrics::MetricSchema& s, std::string_view name) {
-  for (std::size_t i = 0; i < s.label_names.size(); ++i)
-    if (s.label_names[i] == name) return static_cast<int>(i);
-  return -1;
-}
-
 }  // namespace
 
 Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, PipelineOptions options,
-                   std::shared_ptr<const rules::RuleSet> initial_rules)
+                   std::shared_ptr<const rules::RuleSet> initial_rules,
+                   std::shared_ptr<const view::Views> initial_views)
     : self_(self),
       options_(std::move(options)),
       store_(registry, self, options_.store),
       processor_(store_, self, options_.match_threads),
       hub_(options_.hub, self) {
   processor_.install(std::move(initial_rules));
+  install_views(std::move(initial_views));
   on_event_ = [this](const rules::RuleMatch& m) { on_match(m); };
   last_reload_at_ = iso_now();
   publish_rules_snapshot();
@@ -87,6 +81,8 @@ bool Pipeline::reload(const std::string& why) {
     return false;
   }
   processor_.install(result.rules);
+  // Only a changed view is news to the browsers: a regex fix must not make them redraw.
+  if (install_views(result.views) && hub_.has_clients()) hub_.broadcast(view_frame_);
   ++reloads_;
   self_.rules_reloads.Increment();
   last_reload_error_.clear();
@@ -99,56 +95,49 @@ bool Pipeline::reload(const std::string& why) {
   return true;
 }
 
+void Pipeline::add_client(std::shared_ptr<stream::ClientSink> client) {
+  hub_.add(client, clock::now());
+  client->deliver(view_frame_);
+}
+
+bool Pipeline::install_views(std::shared_ptr<const view::Views> views) {
+  views_ = std::move(views);
+  second_stats_.set_views(views_);
+  std::string text = view::render_views_json(*views_);
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    if (text == view_snapshot_) return false;
+    view_snapshot_ = text;
+  }
+  view_frame_ = std::make_shared<const std::string>("{\"view\":" + text + "}");
+  return true;
+}
+
+std::string Pipeline::view_json() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return view_snapshot_;
+}
+
 void Pipeline::tick_second() {
-  json second = json::object();
-  second["ts"] = epoch_ms();
   const std::uint64_t lines = processor_.lines(), unmatched = processor_.unmatched();
   const std::uint64_t dl = lines - lines_at_last_second_, du = unmatched - unmatched_at_last_second_;
+  const double dropped = hub_.dropped_total();
+  const stats::SecondCounts counts{.ts_ms = epoch_ms(), .lines = dl, .matched = dl - du, .unmatched = du,
+                                   .events = events_this_second_, .dropped = dropped - dropped_at_last_second_,
+                                   .clients = hub_.clients()};
   lines_at_last_second_ = lines;
   unmatched_at_last_second_ = unmatched;
-  const double dropped = hub_.dropped_total();
-  second["lines_per_s"] = dl;
-  second["matched_per_s"] = dl - du;
-  second["unmatched_per_s"] = du;
-  second["events_per_s"] = events_this_second_;
-  second["dropped_per_s"] = dropped - dropped_at_last_second_;
-  second["clients"] = hub_.clients();
   events_this_second_ = 0;
   dropped_at_last_second_ = dropped;
 
-  // The default pack's mail_deliveries_total{mta,relay,outcome} gives the answers the UI
-  // draws: outcomes, bounce ratio, and who hands how much to whom.
-  std::map<std::string, double> outcomes{{"delivered", 0}, {"transient", 0}, {"permanent", 0}};
-  json matrix = json::object();
-  json counters = json::array();
-  store_.harvest([&](const metrics::Series& s, double delta) {
-    const auto& schema = s.metric->schema;
-    if (counters.size() < kMaxCountersPerSecond) {
-      json labels = json::object();
-      for (std::size_t i = 0; i < schema.label_names.size(); ++i) labels[schema.label_names[i]] = s.label_values[i];
-      counters.push_back({{"metric", schema.name}, {"labels", std::move(labels)}, {"delta", delta}});
-    }
-    if (schema.name != "mail_deliveries_total") return;
-    const int mta = label_index(schema, "mta"), relay = label_index(schema, "relay"),
-              outcome = label_index(schema, "outcome");
-    if (outcome >= 0) outcomes[s.label_values[outcome]] += delta;
-    if (mta >= 0 && relay >= 0) {
-      auto& cell = matrix[s.label_values[mta]][s.label_values[relay]];
-      cell = (cell.is_null() ? 0.0 : cell.get<double>()) + delta;
-    }
-  });
-  const double attempts = outcomes["delivered"] + outcomes["transient"] + outcomes["permanent"];
-  second["deliveries_per_s"] = outcomes;
-  second["bounce_ratio"] = attempts > 0 ? json((outcomes["transient"] + outcomes["permanent"]) / attempts) : json(nullptr);
-  second["relay_matrix"] = std::move(matrix);
-
-  if (hub_.has_clients()) {
-    json frame = json::object();
-    frame["stats"] = second;
-    hub_.broadcast(std::make_shared<const std::string>(rules::dump_json(frame)));
-  }
-  second["counters"] = std::move(counters);
-  stats_.push(rules::dump_json(second));
+  // Everything the views declare (shares, ratios) and every declared metric, generically:
+  // nothing here knows which pack is loaded.
+  const stats::ReloadStatus reload{.at = last_reload_at_, .error = last_reload_error_,
+                                   .reloads = reloads_, .failures = reload_failures_};
+  json second = second_stats_.tick(counts, reload);
+  std::string record = rules::dump_json(second);
+  if (hub_.has_clients()) hub_.broadcast(std::make_shared<const std::string>("{\"stats\":" + record + "}"));
+  stats_.push(std::move(record));
   publish_rules_snapshot();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The daemon's line path, wired: ingest hands lines here; each goes through the
 // LineProcessor (metrics), and matches with events go to the stream Hub. Once a second the
-// metric deltas become a stats record (/api/stats and the {"stats"} frame).
+// metric deltas become a stats record (/api/stats and the {"stats"} frame). It also keeps
+// the loaded views (what the browser draws), swapped with the rules on every reload.
 //
 // Runs entirely on the ingest thread, except the snapshot getters, which any thread may call.
 #include <prometheus/registry.h>
@@ -16,7 +17,9 @@
 #include "metrics/stats_ring.hpp"
 #include "rules/line_processor.hpp"
 #include "rules/rule_loader.hpp"
+#include "stats/second_stats.hpp"
 #include "stream/hub.hpp"
+#include "view/view.hpp"
 
 namespace tapemeasure::app {
 
@@ -31,8 +34,9 @@ class Pipeline : public ingest::LineSink {
  public:
   using clock = std::chrono::steady_clock;
 
+  // The rules and views of one successful rules::load_rules (both non-null).
   Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, PipelineOptions options,
-           std::shared_ptr<const rules::RuleSet> initial_rules);
+           std::shared_ptr<const rules::RuleSet> initial_rules, std::shared_ptr<const view::Views> initial_views);
 
   // Lines read in one go share one arrival time (taken once, not per line), and are
   // processed together at the end of the batch (in parallel when there are many).
@@ -40,21 +44,30 @@ class Pipeline : public ingest::LineSink {
   void line(std::string_view line, bool truncated) override;
   void end_batch() override;
 
-  // Reloads the rule files; on failure keeps the running rules. Returns success.
+  // Reloads the rule files; on failure keeps the running rules and views. On success, a
+  // changed view goes to every client as a {"view"} frame. Returns success.
   bool reload(const std::string& why);
+
+  // A new WebSocket client: into the hub, and its first frame is {"view": ...}.
+  void add_client(std::shared_ptr<stream::ClientSink> client);
 
   void flush_frames() { hub_.flush(clock::now()); }
   void tick_second();
 
   stream::Hub& hub() { return hub_; }
+  // The views of the running rules (ingest thread only; replaced by a successful reload).
+  const view::Views& views() const { return *views_; }
 
   // Thread-safe snapshots for HTTP.
   std::string stats_json() const { return stats_.to_json(); }
   std::string rules_json() const;
+  std::string view_json() const;  // GET /api/view
   std::uint64_t lines() const { return processor_.lines(); }
 
  private:
   void publish_rules_snapshot();
+  // Makes `views` current; true when its JSON differs from the previous views'.
+  bool install_views(std::shared_ptr<const view::Views> views);
   void on_match(const rules::RuleMatch& m);
 
   metrics::SelfMetrics& self_;
@@ -63,6 +76,7 @@ class Pipeline : public ingest::LineSink {
   rules::LineProcessor processor_;
   stream::Hub hub_;
   metrics::StatsRing stats_;
+  stats::SecondStats second_stats_{store_};  // the only harvester of store_
   rules::LineProcessor::EventCallback on_event_;
 
   clock::time_point batch_now_{};
@@ -78,6 +92,10 @@ class Pipeline : public ingest::LineSink {
   std::uint64_t reloads_ = 0, reload_failures_ = 0;
   mutable std::mutex snapshot_mutex_;
   std::string rules_snapshot_;
+  std::string view_snapshot_;  // the views as JSON, the body of GET /api/view
+
+  std::shared_ptr<const view::Views> views_;
+  std::shared_ptr<const std::string> view_frame_;  // {"view": ...}, shared by every client
 };
 
 }  // namespace tapemeasure::app

@@ -132,6 +132,7 @@ void HttpSession::handle(bhttp::request<bhttp::string_body>&& req) {
   if (path == "/metrics") return text(bhttp::status::ok, ctx_->metrics_text(), kMetricsType);
   if (path == "/api/stats") return text(bhttp::status::ok, ctx_->stats_json(), "application/json");
   if (path == "/api/rules") return text(bhttp::status::ok, ctx_->rules_json(), "application/json");
+  if (path == "/api/view") return text(bhttp::status::ok, ctx_->view_json(), "application/json");
   if (path == "/healthz") {
     const bool ok = ctx_->healthy();
     return text(ok ? bhttp::status::ok : bhttp::status::service_unavailable, ok ? "ok\n" : "unhealthy\n",

@@ -25,6 +25,7 @@ struct ServerContext {
   std::function<std::string()> metrics_text;  // GET /metrics
   std::function<std::string()> stats_json;    // GET /api/stats
   std::function<std::string()> rules_json;    // GET /api/rules
+  std::function<std::string()> view_json;     // GET /api/view
   std::function<bool()> healthy;              // GET /healthz
 
   // WebSocket clients coming and going, and their requests; called on the network thread.

@@ -32,6 +32,7 @@ void MetricStore::remove(StoredMetric& m) {
 }
 
 std::vector<StoredMetric*> MetricStore::declare(const std::vector<MetricSchema>& schemas) {
+  declared_.clear();  // refilled below; never left pointing at a removed metric
   // Drop what is no longer declared, or declared in another shape, before registering
   // anything: the registry refuses two families of one name.
   for (auto it = metrics_.begin(); it != metrics_.end();) {
@@ -52,6 +53,7 @@ std::vector<StoredMetric*> MetricStore::declare(const std::vector<MetricSchema>&
     if (!slot) {
       slot = std::make_unique<StoredMetric>();
       slot->schema = schema;
+      slot->id = next_metric_id_++;
       switch (schema.kind) {
         case MetricKind::counter:
           slot->counters = &prometheus::BuildCounter().Name(schema.name).Help(schema.help).Register(registry_);
@@ -68,6 +70,7 @@ std::vector<StoredMetric*> MetricStore::declare(const std::vector<MetricSchema>&
     }
     out.push_back(slot.get());
   }
+  declared_ = out;
   return out;
 }
 
@@ -126,15 +129,69 @@ void MetricStore::add(Series& s, double v) {
 
 void MetricStore::set(Series& s, double v) { s.gauge->Set(v); }
 void MetricStore::gauge_add(Series& s, double v) { s.gauge->Increment(v); }
-void MetricStore::observe(Series& s, double v) { s.histogram->Observe(v); }
 
-void MetricStore::harvest(const std::function<void(const Series&, double)>& f) {
+void MetricStore::observe(Series& s, double v) {
+  s.histogram->Observe(v);
+  // Only mark: the bucket counts are read (and diffed) at harvest, once a second.
+  if (!s.dirty) {
+    s.dirty = true;
+    dirty_.push_back(&s);
+  }
+}
+
+namespace {
+
+// The series' bucket increments since the last harvest, into `out`; updates the snapshot.
+HistogramIncrements histogram_increments(Series& s, std::vector<std::uint64_t>& out) {
+  const prometheus::ClientMetric::Histogram now = s.histogram->Collect().histogram;
+  const std::size_t n = now.bucket.size();  // the bounds, then +Inf
+  s.harvested_buckets.resize(n, 0);
+  out.assign(n, 0);
+  std::uint64_t below_now = 0, below_then = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t cum_now = now.bucket[i].cumulative_count, cum_then = s.harvested_buckets[i];
+    out[i] = (cum_now - below_now) - (cum_then - below_then);
+    below_now = cum_now;
+    below_then = cum_then;
+    s.harvested_buckets[i] = cum_now;
+  }
+  HistogramIncrements inc;
+  inc.buckets = out;
+  inc.count = n ? below_now - below_then : 0;
+  inc.sum = now.sample_sum - s.harvested_sum;
+  s.harvested_sum = now.sample_sum;
+  return inc;
+}
+
+}  // namespace
+
+void MetricStore::harvest(HarvestVisitor& visitor) {
+  std::vector<std::uint64_t> buckets;
   for (Series* s : dirty_) {
-    f(*s, s->pending);
-    s->pending = 0;
+    if (s->counter) {
+      visitor.counter(*s, s->pending);
+      s->pending = 0;
+    } else if (s->histogram) {
+      visitor.histogram(*s, histogram_increments(*s, buckets));
+    }
     s->dirty = false;
   }
   dirty_.clear();
+}
+
+void MetricStore::harvest(const std::function<void(const Series&, double)>& f) {
+  struct CountersOnly final : HarvestVisitor {
+    const std::function<void(const Series&, double)>& f;
+    explicit CountersOnly(const std::function<void(const Series&, double)>& fn) : f(fn) {}
+    void counter(const Series& s, double increment) override { f(s, increment); }
+    void histogram(const Series&, const HistogramIncrements&) override {}
+  } visitor(f);
+  harvest(visitor);
+}
+
+void MetricStore::for_each_series(const StoredMetric& m, const std::function<void(const Series&)>& f) {
+  for (const auto& [key, s] : m.series) f(s);
+  if (m.overflow) f(*m.overflow);
 }
 
 }  // namespace tapemeasure::metrics

@@ -5,14 +5,20 @@
 // so a reload that keeps a metric's shape keeps its counts. The store caches each series'
 // pointer, so the hot path is one hash lookup on a reused key buffer and an atomic add.
 //
-// Not thread-safe: one thread (the ingest thread) declares and updates. Scrapes run
-// concurrently through the registry, which locks internally.
+// Once a second, harvest() hands over what changed since the last harvest: each counter
+// series' increment and each histogram series' bucket increments (both tracked by a dirty
+// list, so an idle series costs nothing). Gauges are read as they are (for_each_series),
+// and declared() lists every metric, so idle ones can be reported too.
+//
+// Not thread-safe: one thread (the ingest thread) declares, updates and harvests. Scrapes
+// run concurrently through the registry, which locks internally.
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -36,11 +42,18 @@ struct Series {
   prometheus::Histogram* histogram = nullptr;
   // Per-second aggregation: what this counter gained since the last harvest.
   double pending = 0;
-  bool dirty = false;
+  bool dirty = false;  // counter or histogram: updated since the last harvest
+  // Histograms: the cumulative bucket counts (+Inf last) and sum at the last harvest, so
+  // a harvest reports the difference without touching the observe() path.
+  std::vector<std::uint64_t> harvested_buckets;
+  double harvested_sum = 0;
 };
 
 struct StoredMetric {
   MetricSchema schema;
+  // Unique per store and never reused: a metric that is dropped and declared again (or
+  // reshaped) gets a new id, so per-metric state kept elsewhere knows to start afresh.
+  std::uint64_t id = 0;
   prometheus::Family<prometheus::Counter>* counters = nullptr;
   prometheus::Family<prometheus::Gauge>* gauges = nullptr;
   prometheus::Family<prometheus::Histogram>* histograms = nullptr;
@@ -48,6 +61,21 @@ struct StoredMetric {
   std::unique_ptr<Series> overflow;                 // every label __overflow__, made on demand
   prometheus::Counter* overflow_count = nullptr;   // tapemeasure_series_overflow_total{metric}
   prometheus::Counter* value_errors = nullptr;     // tapemeasure_metric_value_errors_total{metric}
+};
+
+// What one histogram series gained since the last harvest.
+struct HistogramIncrements {
+  std::span<const std::uint64_t> buckets;  // per bucket, not cumulative; schema order, +Inf last
+  std::uint64_t count = 0;                 // observations (the sum of `buckets`)
+  double sum = 0;                          // sum of the observed values
+};
+
+// Receives one harvest. Series references are valid until the next declare().
+class HarvestVisitor {
+ public:
+  virtual ~HarvestVisitor() = default;
+  virtual void counter(const Series& s, double increment) = 0;
+  virtual void histogram(const Series& s, const HistogramIncrements& increments) = 0;
 };
 
 class MetricStore {
@@ -77,8 +105,17 @@ class MetricStore {
   void observe(Series& s, double v);  // histogram
   void count_value_error(StoredMetric& m) { m.value_errors->Increment(); }
 
-  // Calls f for every counter series that gained since the last harvest, then resets.
+  // Reports every counter and histogram series updated since the last harvest, then
+  // starts the next interval. Series of metrics dropped since are not reported.
+  void harvest(HarvestVisitor& visitor);
+  // Counters only (histograms are harvested and their increments discarded).
   void harvest(const std::function<void(const Series&, double delta)>& f);
+
+  // The metrics of the last declare(), in its order. Valid until the next declare().
+  const std::vector<StoredMetric*>& declared() const { return declared_; }
+
+  // Every series of `m`, the overflow series last (gauges are read this way, once a second).
+  static void for_each_series(const StoredMetric& m, const std::function<void(const Series&)>& f);
 
  private:
   void remove(StoredMetric& m);
@@ -87,7 +124,9 @@ class MetricStore {
   SelfMetrics& self_;
   Options options_;
   std::unordered_map<std::string, std::unique_ptr<StoredMetric>> metrics_;
+  std::vector<StoredMetric*> declared_;
   std::vector<Series*> dirty_;
+  std::uint64_t next_metric_id_ = 1;
   std::string key_;  // reused lookup buffer
 };
 

@@ -1,44 +1,28 @@
 #include "rules/rule_file_parser.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <fstream>
-#include <initializer_list>
 #include <sstream>
+
+#include "rules/view_parser.hpp"
+#include "rules/yaml_reader.hpp"
 
 namespace tapemeasure::rules {
 
 namespace {
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-class Parser {
+class Parser : YamlReader {
  public:
-  Parser(const std::string& file, RuleErrors& errors) : file_(file), errors_(errors) {}
+  Parser(const std::string& file, RuleErrors& errors) : YamlReader(file, errors), errors_(errors) {}
 
   RuleFileSpec parse(std::string_view text) {
     RuleFileSpec spec;
-    spec.file = file_;
+    spec.file = file();
     YAML::Node root;
     try {
       root = YAML::Load(std::string(text));
     } catch (const YAML::Exception& e) {
-      errors_.push_back({{file_, e.mark.line >= 0 ? e.mark.line + 1 : 0}, "",
-                         "invalid YAML: " + e.msg});
+      errors_.push_back({{file(), e.mark.line >= 0 ? e.mark.line + 1 : 0}, "", "invalid YAML: " + e.msg});
       return spec;
     }
     if (root.IsNull()) return spec;  // an empty file is a valid file with no rules
@@ -46,7 +30,7 @@ class Parser {
       error(root, "a rule file is a map with a 'rules' list");
       return spec;
     }
-    check_keys(root, {"rules", "format"}, "file");
+    check_keys(root, {"rules", "format", "view"}, "file");
     if (const auto f = root["format"]) {
       const std::string v = scalar(f, "format");
       if (v == "syslog") spec.format = InputFormat::syslog;
@@ -62,53 +46,13 @@ class Parser {
       return spec;
     }
     for (const auto& r : rules) spec.rules.push_back(parse_rule(r, spec.format));
+    set_rule("");
+    for (const auto& kv : root)
+      if (kv.first.IsScalar() && kv.first.Scalar() == "view") spec.view = parse_view(*this, kv.first, kv.second);
     return spec;
   }
 
  private:
-  SourcePos pos(const YAML::Node& n) const {
-    const auto m = n.Mark();
-    return {file_, m.line >= 0 ? m.line + 1 : 0};
-  }
-  void error(const YAML::Node& n, std::string message) {
-    errors_.push_back({pos(n), rule_, std::move(message)});
-  }
-
-  std::string scalar(const YAML::Node& n, std::string_view what) {
-    if (!n.IsScalar()) {
-      error(n, std::string(what) + " must be a single value (a string or number)");
-      return {};
-    }
-    return n.Scalar();
-  }
-
-  void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
-                  std::string_view where) {
-    for (const auto& kv : map) {
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string msg = "unknown key '" + key + "' in " + std::string(where);
-      std::string_view best;
-      std::size_t best_d = 3;
-      for (auto k : known)
-        if (const auto d = edit_distance(key, k); d < best_d) best = k, best_d = d;
-      if (!best.empty()) msg += " (did you mean '" + std::string(best) + "'?)";
-      else {
-        msg += " (known:";
-        for (auto k : known) msg += " " + std::string(k);
-        msg += ")";
-      }
-      error(kv.first, msg);
-    }
-  }
-
-  bool boolean(const YAML::Node& n, std::string_view what) {
-    bool v = false;
-    if (n.IsScalar() && YAML::convert<bool>::decode(n, v)) return v;
-    error(n, std::string(what) + " must be true or false");
-    return false;
-  }
-
   std::vector<std::pair<std::string, TemplateSpec>> template_map(const YAML::Node& n,
                                                                  std::string_view what) {
     std::vector<std::pair<std::string, TemplateSpec>> out;
@@ -127,12 +71,15 @@ class Parser {
     RuleSpec rule;
     rule.pos = pos(r);
     rule.format = format;
-    rule_.clear();
+    set_rule("");
     if (!r.IsMap()) {
       error(r, "each rule is a map with at least 'name' and 'match'");
       return rule;
     }
-    if (const auto n = r["name"]) rule.name = rule_ = scalar(n, "name");
+    if (const auto n = r["name"]) {
+      rule.name = scalar(n, "name");
+      set_rule(rule.name);
+    }
     else error(r, "rule has no 'name'");
     check_keys(r, {"name", "description", "match", "continue", "event", "metrics", "tests"},
                "rule");
@@ -258,9 +205,7 @@ class Parser {
     return spec;
   }
 
-  const std::string& file_;
   RuleErrors& errors_;
-  std::string rule_;  // the rule being parsed, for messages
 };
 
 // Built field by field: GCC 12 at -O3 warns (wrongly) about brace-initialised temporaries here.

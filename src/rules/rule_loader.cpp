@@ -1,6 +1,7 @@
 #include "rules/rule_loader.hpp"
 
 #include "rules/rule_file_parser.hpp"
+#include "view/view_compiler.hpp"
 
 namespace tapemeasure::rules {
 
@@ -14,7 +15,9 @@ LoadResult load_rules(const std::vector<std::string>& paths) {
   result.files = files.size();
   if (!result.errors.empty()) return result;
   result.rules = RuleSet::compile(files, result.errors);
-  if (result.rules) result.tests = run_rule_tests(*result.rules);
+  if (!result.rules) return result;
+  result.views = view::compile_views(files, *result.rules, result.errors);
+  result.tests = run_rule_tests(*result.rules);
   return result;
 }
 

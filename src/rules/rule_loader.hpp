@@ -8,17 +8,21 @@
 #include "rules/rule_error.hpp"
 #include "rules/rule_set.hpp"
 #include "rules/rule_tests.hpp"
+#include "view/view.hpp"
 
 namespace tapemeasure::rules {
 
 struct LoadResult {
-  std::shared_ptr<const RuleSet> rules;  // null when errors is not empty
-  RuleErrors errors;                     // parse and compile errors
-  RuleTestReport tests;                  // in-file test results (when rules compiled)
+  std::shared_ptr<const RuleSet> rules;       // null when the rules did not compile
+  std::shared_ptr<const view::Views> views;   // null when the rules or a view did not compile
+  RuleErrors errors;                          // parse, compile and view errors
+  RuleTestReport tests;                       // in-file test results (when rules compiled)
   std::size_t files = 0;
 
+  // The rules can match lines (`test` runs them even when a view or an in-file test fails).
   bool compiled() const { return rules != nullptr; }
-  bool ok() const { return rules != nullptr && tests.failures.empty(); }
+  // Everything loads: what the daemon requires at start and on every reload.
+  bool ok() const { return rules != nullptr && views != nullptr && tests.failures.empty(); }
   std::string error_text() const;  // every error and failed test, one per line
 };
 

@@ -2,12 +2,14 @@
 // A rule file as written, before compilation: plain data with the source line of every
 // piece, so that compile errors can point at the exact line. Produced by rule_file_parser,
 // consumed by RuleSet::compile.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "metrics/metric_schema.hpp"
 #include "rules/rule_error.hpp"
+#include "rules/view_spec.hpp"
 
 namespace tapemeasure::rules {
 
@@ -61,6 +63,7 @@ struct RuleFileSpec {
   std::string file;
   InputFormat format = InputFormat::raw;
   std::vector<RuleSpec> rules;
+  std::optional<ViewSpec> view;  // absent: the file gets a default view
 };
 
 }  // namespace tapemeasure::rules

@@ -7,9 +7,16 @@
 //   node tests/e2e/mock_server.mjs [--port 8090] [--host 127.0.0.1] [--rate 1000]
 //                                  [--ws-max-rate 1000] [--seq-start 1] [--web DIR]
 //
-// Traffic: 2 ingress balancers, 4 MTAs, 3 proxies with uneven shares (mta1 favours
-// proxy1, mta3 favours proxy3, mta2/mta4 are fair), ~10% transient, ~5% permanent of
-// all events, a few events of an unknown type ("expired") to exercise the grey dots.
+// Views (docs/views.md): {"view": ...} on connect and at GET /api/view; stats frames and
+// GET /api/stats carry the generic per-second figures (metrics, shares, ratios).
+//   --views postfix        (default) the Postfix pack's picture: 2 ingress balancers, 4 MTAs,
+//                          3 relays with uneven shares (mta1 favours proxy1, mta3 favours
+//                          proxy3), ~10% transient, ~5% permanent, a few expired/rejected,
+//                          and a rare type the view does not declare ("postscreen");
+//   --views nginx          a web picture: lb1/lb2 -> app1..3 (lb1 favours app1), 2xx/4xx/5xx;
+//   --views postfix,nginx  both (two tabs).
+// POST /mock/views with a body such as "nginx" or "postfix,nginx" loads other views and
+// sends the new view frame to every client, like a daemon after a rule reload.
 // Prints "mock listening on http://HOST:PORT/" once ready.
 
 import http from 'node:http';
@@ -28,6 +35,7 @@ function parseArgs(argv) {
     wsMaxRate: 1000,
     seqStart: 1,
     web: path.resolve(here, '../../web'),
+    views: ['postfix'],
   };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i], v = argv[i + 1];
@@ -40,8 +48,10 @@ function parseArgs(argv) {
       case '--mtas': o.mtas = Number(v); i++; break;
       case '--proxies': o.proxies = Number(v); i++; break;
       case '--web': o.web = path.resolve(v); i++; break;
+      case '--views': o.views = parseViews(v); i++; break;
       case '-h': case '--help':
         console.log('usage: mock_server.mjs [--port N] [--host H] [--rate EV_PER_S] [--ws-max-rate N] [--seq-start N] [--web DIR]\n' +
+          '                      [--views postfix|nginx|postfix,nginx]\n' +
           '                      [--mtas N --proxies N]   (more nodes, to look at a crowded layout)');
         process.exit(0);
       // falls through
@@ -53,7 +63,14 @@ function parseArgs(argv) {
   return o;
 }
 
+/** "postfix,nginx" -> ['postfix', 'nginx']; null when it names no known view. */
+function parseViews(text) {
+  const ids = String(text || '').split(',').map((s) => s.trim()).filter((s) => s === 'postfix' || s === 'nginx');
+  return ids.length ? [...new Set(ids)] : null;
+}
+
 const opt = parseArgs(process.argv);
+if (!opt.views) { console.error('mock_server: --views takes postfix, nginx or postfix,nginx'); process.exit(2); }
 
 // ---- static files -----------------------------------------------------------------
 const TYPES = {
@@ -94,6 +111,59 @@ function serveStatic(req, res) {
   });
 }
 
+// ---- the views this mock declares (docs/views.md) --------------------------------------
+// "postfix" is the Postfix pack's picture; "nginx" a second, different one (two tiers, no
+// sink), to see the UI draw whatever it is given.
+const PALETTE = ['#4c9aff', '#3fb950', '#f2cc60', '#ff5a52', '#bc8cff', '#f0883e', '#39c5cf', '#f778ba', '#9aa4ae'];
+const C = { blue: PALETTE[0], green: PALETTE[1], yellow: PALETTE[2], red: PALETTE[3], purple: PALETTE[4], orange: PALETTE[5], grey: PALETTE[8] };
+const VIEWS = {
+  postfix: {
+    id: 'postfix', title: 'Mail flow', file: 'rules/postfix.yml', declared: true,
+    rules: ['postfix_received', 'postfix_relay', 'postfix_delivered', 'postfix_deferred', 'postfix_bounced', 'postfix_expired', 'postfix_rejected', 'postfix_postscreen'],
+    tiers: [{ name: 'ingress', title: 'INGRESS' }, { name: 'mta', title: 'MTAs' }, { name: 'relay', title: 'RELAYS' }],
+    sink: { title: 'Internet', scale: { field: 'ip', kind: 'octet', min: 0, max: 255 } },
+    types: [
+      { type: 'inbound', colour: C.green, from: 'ingress', to: 'mta', then: 'stop' },
+      { type: 'relay', colour: C.purple, from: 'mta', to: 'relay', then: 'stop' },
+      { type: 'delivered', colour: C.blue, from: 'mta', to: 'relay', then: 'sink' },
+      { type: 'transient', colour: C.yellow, from: 'mta', to: 'relay', then: 'return' },
+      { type: 'permanent', colour: C.red, from: 'mta', to: 'relay', then: 'fall' },
+      { type: 'expired', colour: C.grey, from: 'mta', to: 'mta', then: 'stop' },
+      { type: 'rejected', colour: C.grey, from: 'mta', to: 'mta', then: 'stop' },
+    ],
+    shares: [{ title: 'MTA to relay', metric: 'mail_deliveries_total', rows: 'mta', cols: 'relay', where: {} }],
+    ratios: [{ title: 'bounce ratio', metric: 'mail_deliveries_total', label: 'outcome', part: ['transient', 'permanent'] }],
+  },
+  nginx: {
+    id: 'nginx', title: 'Web requests', file: 'rules/nginx.yml', declared: true,
+    rules: ['nginx_access'],
+    tiers: [{ name: 'lb', title: 'LOAD BALANCERS' }, { name: 'app', title: 'APP SERVERS' }],
+    sink: null,
+    types: [
+      { type: '2xx', colour: C.green, from: 'lb', to: 'app', then: 'stop' },
+      { type: '4xx', colour: C.orange, from: 'lb', to: 'app', then: 'return' },
+      { type: '5xx', colour: C.red, from: 'lb', to: 'app', then: 'fall' },
+    ],
+    shares: [{ title: 'LB to app', metric: 'nginx_requests_total', rows: 'lb', cols: 'app', where: {} }],
+    ratios: [{ title: 'error ratio', metric: 'nginx_requests_total', label: 'status', part: ['5xx'] }],
+  },
+};
+const METRICS = {
+  postfix: [
+    { name: 'mail_deliveries_total', kind: 'counter', help: 'Delivery attempts by MTA, relay and outcome.', labels: ['mta', 'relay', 'outcome'], buckets: [] },
+    { name: 'mail_messages_received_total', kind: 'counter', help: 'Messages received by MTA and source.', labels: ['mta', 'source'], buckets: [] },
+    { name: 'mail_delivery_delay_seconds', kind: 'histogram', help: 'Delivery delay.', labels: ['relay'], buckets: [0.1, 0.5, 1, 5, 30, 300] },
+  ],
+  nginx: [
+    { name: 'nginx_requests_total', kind: 'counter', help: 'Requests by balancer, app server and status class.', labels: ['lb', 'app', 'status'], buckets: [] },
+  ],
+};
+let viewIds = opt.views;
+/** The {"view": ...} object for the views loaded now. */
+function viewObject() {
+  return { views: viewIds.map((id) => VIEWS[id]), palette: PALETTE, metrics: viewIds.flatMap((id) => METRICS[id]) };
+}
+
 // ---- synthetic traffic --------------------------------------------------------------
 const INGRESS = [['lb1', 0.55], ['lb2', 0.45]];
 const MTAS = [['mta1', 0.3], ['mta2', 0.25], ['mta3', 0.25], ['mta4', 0.2]];
@@ -117,9 +187,16 @@ if (opt.mtas || opt.proxies) {            // a bigger, generated topology: mta1 
     }
   }
 }
-const TYPE_MIX = [['inbound', 0.22], ['relay', 0.07], ['delivered', 0.555], ['transient', 0.10], ['permanent', 0.05], ['expired', 0.005]];
+// type -> [weight, rule]; "postscreen" is not declared by the view: drawn in a palette colour
+const MAIL_MIX = [['inbound', 0.22], ['relay', 0.07], ['delivered', 0.55], ['transient', 0.10], ['permanent', 0.05],
+  ['expired', 0.004], ['rejected', 0.004], ['postscreen', 0.002]];
+const MAIL_RULE = { inbound: 'postfix_received', relay: 'postfix_relay', delivered: 'postfix_delivered', transient: 'postfix_deferred',
+  permanent: 'postfix_bounced', expired: 'postfix_expired', rejected: 'postfix_rejected', postscreen: 'postfix_postscreen' };
 // destination networks: clustered first octets, like real mail (big providers)
 const OCTETS = [[74, 0.2], [142, 0.15], [209, 0.12], [17, 0.08], [40, 0.1], [52, 0.1], [98, 0.05], [157, 0.06], [185, 0.06], [216, 0.08]];
+// web: lb1 favours app1 (50%), lb2 is fair
+const WEB_SHARES = { lb1: [['app1', 0.5], ['app2', 0.25], ['app3', 0.25]], lb2: [['app1', 0.34], ['app2', 0.33], ['app3', 0.33]] };
+const WEB_MIX = [['2xx', 0.9], ['4xx', 0.06], ['5xx', 0.04]];
 
 function pick(table) {
   let r = Math.random();
@@ -129,19 +206,23 @@ function pick(table) {
 const rnd = (n) => Math.floor(Math.random() * n);
 let qid = 0x4f1a2b;
 
-function makeEvent(now) {
-  const type = pick(TYPE_MIX);
+function mailEvent(now) {
+  const type = pick(MAIL_MIX);
   const mta = pick(MTAS);
   const queue_id = (qid++).toString(16).toUpperCase();
+  const rule = MAIL_RULE[type];
   if (type === 'inbound') {
-    return { ts: now, rule: 'demo_inbound', type, from: pick(INGRESS), to: mta, ip: `${rnd(223) + 1}.${rnd(256)}.${rnd(256)}.${rnd(256)}`, queue_id };
+    return { ts: now, rule, type, from: pick(INGRESS), to: mta, ip: `${rnd(223) + 1}.${rnd(256)}.${rnd(256)}.${rnd(256)}`, queue_id };
   }
-  if (type === 'expired') {
-    return { ts: now, rule: 'demo_expired', type, from: mta, to: 'none', queue_id };
+  if (type === 'expired' || type === 'rejected') {
+    return { ts: now, rule, type, from: mta, to: mta, queue_id };
+  }
+  if (type === 'postscreen') {          // undeclared: the UI draws it from the first tier to the last
+    return { ts: now, rule, type, from: pick(INGRESS), to: pick(SHARES[mta]), queue_id };
   }
   let relay = pick(SHARES[mta]);
   if (type === 'permanent' && Math.random() < 0.3) relay = 'none';
-  const ev = { ts: now, rule: 'demo_' + type, type, from: mta, to: relay, queue_id, rcpt: `user${rnd(1000)}@example.${['com', 'net', 'org'][rnd(3)]}` };
+  const ev = { ts: now, rule, type, from: mta, to: relay, queue_id, rcpt: `user${rnd(1000)}@example.${['com', 'net', 'org'][rnd(3)]}` };
   if (type === 'delivered') ev.ip = `${pick(OCTETS)}.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
   else if (relay !== 'none') ev.ip = PROXY_IP[relay];
   if (type === 'transient') ev.dsn = '4.4.1';
@@ -150,24 +231,140 @@ function makeEvent(now) {
   return ev;
 }
 
-// ---- per-second stats over everything generated (not per client) -------------------
+function webEvent(now) {
+  const type = pick(WEB_MIX);
+  const lb = pick(INGRESS);
+  const app = pick(WEB_SHARES[lb]);
+  const status = type === '2xx' ? 200 : type === '4xx' ? 404 : 502;
+  return { ts: now, rule: 'nginx_access', type, from: lb, to: app, status, path: ['/', '/api/items', '/login'][rnd(3)], ms: rnd(300) };
+}
+
+function makeEvent(now) {
+  const both = viewIds.includes('postfix') && viewIds.includes('nginx');
+  if (both) return Math.random() < 0.75 ? mailEvent(now) : webEvent(now);
+  return viewIds.includes('nginx') ? webEvent(now) : mailEvent(now);
+}
+
+// ---- per-second stats over everything generated (not per client), docs/views.md ---------
+const DELAY_BUCKETS = METRICS.postfix[2].buckets;
+const totals = {};                     // metric -> observations since start
 let sec = newSecond();
 function newSecond() {
-  return { lines: 0, events: 0, delivered: 0, transient: 0, permanent: 0, matrix: {}, dropped: 0 };
+  return { lines: 0, events: 0, dropped: 0, counters: {}, delay: new Array(DELAY_BUCKETS.length + 1).fill(0), delaySum: 0, delayN: 0 };
 }
+function count(metric, labels) {
+  const m = sec.counters[metric] || (sec.counters[metric] = new Map());
+  const key = JSON.stringify(labels);
+  m.set(key, (m.get(key) || 0) + 1);
+  totals[metric] = (totals[metric] || 0) + 1;
+}
+const OUTCOME = { delivered: 'delivered', transient: 'transient', permanent: 'permanent' };
 function account(ev) {
   sec.lines++;
   sec.events++;
-  if (ev.type === 'delivered' || ev.type === 'transient' || ev.type === 'permanent') {
-    sec[ev.type]++;
-    const row = sec.matrix[ev.from] || (sec.matrix[ev.from] = {});
-    row[ev.to] = (row[ev.to] || 0) + 1;
+  if (ev.rule === 'nginx_access') {
+    count('nginx_requests_total', { lb: ev.from, app: ev.to, status: ev.type });
+  } else if (OUTCOME[ev.type]) {
+    count('mail_deliveries_total', { mta: ev.from, relay: ev.to, outcome: OUTCOME[ev.type] });
+    let b = DELAY_BUCKETS.findIndex((x) => ev.delay <= x);
+    if (b < 0) b = DELAY_BUCKETS.length;
+    sec.delay[b]++;
+    sec.delaySum += ev.delay;
+    sec.delayN++;
+    totals.mail_delivery_delay_seconds = (totals.mail_delivery_delay_seconds || 0) + 1;
+  } else if (ev.type === 'inbound') {
+    count('mail_messages_received_total', { mta: ev.to, source: 'smtp' });
   }
 }
 
+/** The share's counts, shares and deviations of one second (what the daemon computes). */
+function shareOf(viewId, decl, series) {
+  const counts = {};
+  for (const [key, n] of series || []) {
+    const labels = JSON.parse(key);
+    const r = labels[decl.rows], c = labels[decl.cols];
+    (counts[r] || (counts[r] = {}))[c] = ((counts[r] || {})[c] || 0) + n;
+  }
+  const cols = new Set();
+  for (const row of Object.values(counts)) for (const c of Object.keys(row)) cols.add(c);
+  const shares = {}, deviation = {};
+  for (const [r, row] of Object.entries(counts)) {
+    const total = Object.values(row).reduce((a, b) => a + b, 0);
+    shares[r] = {};
+    deviation[r] = {};
+    for (const c of Object.keys(row)) {
+      shares[r][c] = row[c] / total;
+      deviation[r][c] = (row[c] / total) * cols.size - 1;
+    }
+  }
+  return { view: viewId, title: decl.title, metric: decl.metric, rows: decl.rows, cols: decl.cols, counts, shares, deviation, omitted: 0 };
+}
+
+function ratioOf(viewId, decl, series) {
+  let part = 0, total = 0;
+  for (const [key, n] of series || []) {
+    total += n;
+    if (decl.part.includes(JSON.parse(key)[decl.label])) part += n;
+  }
+  return { view: viewId, title: decl.title, metric: decl.metric, part, total, value: total ? part / total : null };
+}
+
+function statsSecond(s, now) {
+  const metrics = {};
+  for (const m of viewIds.flatMap((id) => METRICS[id])) {
+    if (m.kind === 'counter') {
+      const series = [...(s.counters[m.name] || new Map())].map(([k, n]) => ({ labels: JSON.parse(k), per_s: n }));
+      series.sort((a, b) => b.per_s - a.per_s);
+      metrics[m.name] = { kind: 'counter', per_s: series.reduce((a, x) => a + x.per_s, 0), total: totals[m.name] || 0, top: series.slice(0, 10), label_sets: series.length };
+    } else {
+      metrics[m.name] = { kind: 'histogram', per_s: s.delayN, sum_per_s: +s.delaySum.toFixed(3), total: totals[m.name] || 0, buckets: m.buckets, increments: s.delay };
+    }
+  }
+  const shares = [], ratios = [];
+  for (const id of viewIds) {
+    for (const d of VIEWS[id].shares) shares.push(shareOf(id, d, s.counters[d.metric]));
+    for (const d of VIEWS[id].ratios) ratios.push(ratioOf(id, d, s.counters[d.metric]));
+  }
+  return {
+    ts: now, lines_per_s: s.lines, matched_per_s: s.lines, unmatched_per_s: 0, events_per_s: s.events,
+    dropped_per_s: s.dropped, clients: clients.size, metrics, shares, ratios,
+    reload: { at: startedAt, ok: true, error: null, reloads: 1, failures: 0 },
+  };
+}
+const startedAt = new Date().toISOString();
+const history = [];                    // the last 300 seconds, oldest first (GET /api/stats)
+
+/** A plausible GET /api/rules (the rules panel's own format is the daemon's to define). */
+function rulesObject() {
+  const rules = viewIds.flatMap((id) => VIEWS[id].rules.map((name) => ({ name, file: VIEWS[id].file })));
+  return { files: viewIds.map((id) => VIEWS[id].file), rules, reload: { at: startedAt, ok: true, error: null, reloads: 1, failures: 0 }, unmatched: [] };
+}
+
 // ---- HTTP + WebSocket ------------------------------------------------------------------
+function sendJson(res, obj) {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify(obj));
+}
+
 const server = http.createServer((req, res) => {
-  if (req.url === '/healthz') { res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'); return; }
+  const url = req.url.split('?')[0];
+  if (url === '/healthz') { res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'); return; }
+  if (url === '/api/view') { sendJson(res, viewObject()); return; }
+  if (url === '/api/stats') { sendJson(res, { seconds: history }); return; }
+  if (url === '/api/rules') { sendJson(res, rulesObject()); return; }
+  if (url === '/mock/views' && req.method === 'POST') {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const ids = parseViews(body);
+      if (!ids) { res.writeHead(400, { 'content-type': 'text/plain' }).end('views: postfix, nginx or postfix,nginx\n'); return; }
+      viewIds = ids;
+      const frame = JSON.stringify({ view: viewObject() });
+      for (const c of clients) if (c.ws.readyState === 1) c.ws.send(frame);
+      console.log(`mock: views ${ids.join(',')}`);
+      sendJson(res, viewObject());
+    });
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405).end(); return; }
   serveStatic(req, res);
 });
@@ -180,6 +377,7 @@ wss.on('connection', (ws) => {
     tokens: opt.wsMaxRate / 10, dropped: 0, out: [], messages: 0,
   };
   clients.add(c);
+  ws.send(JSON.stringify({ view: viewObject() }));
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     let m;
@@ -229,23 +427,13 @@ const tick = setInterval(() => {
     c.dropped = 0;
   }
   if (now - lastStats >= 1000) {
-    const span = (now - lastStats) / 1000;
     lastStats = now;
     const s = sec;
     sec = newSecond();
-    const attempts = s.delivered + s.transient + s.permanent;
-    const per = (v) => Math.round(v / span);
-    const matrix = {};
-    for (const [mta, row] of Object.entries(s.matrix)) {
-      matrix[mta] = {};
-      for (const [relay, v] of Object.entries(row)) matrix[mta][relay] = per(v);
-    }
-    const stats = JSON.stringify({ stats: {
-      ts: now, lines_per_s: per(s.lines), events_per_s: per(s.events),
-      deliveries_per_s: { delivered: per(s.delivered), transient: per(s.transient), permanent: per(s.permanent) },
-      bounce_ratio: attempts ? +((s.transient + s.permanent) / attempts).toFixed(4) : 0,
-      relay_matrix: matrix, dropped_per_s: per(s.dropped),
-    } });
+    const second = statsSecond(s, now);
+    history.push(second);
+    if (history.length > 300) history.shift();
+    const stats = JSON.stringify({ stats: second });
     for (const c of clients) if (c.ws.readyState === 1) c.ws.send(stats);
   }
 }, 16);

@@ -7,12 +7,18 @@
 //     node --test tests/e2e/ui.e2e.mjs               # against the real daemon
 //
 // Screenshots: $SCREENSHOT_DIR (default build/screenshots). See harness.mjs for the env.
+//
+// The page draws whatever the view declares: the Postfix picture below is checked through
+// the view the server sends (rules/postfix.yml's, or the mock's copy of it). The cases for
+// other views put a view frame of their own between server and page (routeWebSocket), so
+// they run the same against the mock and the real daemon.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, tmSnapshot, waitFor, screenshot, sleep, screenshotDir } from './harness.mjs';
 
 const FIVE = ['inbound', 'relay', 'delivered', 'transient', 'permanent'];
+const MAIL_TIERS = ['ingress', 'mta', 'relay'];
 const VIEWPORTS = [
   { width: 1280, height: 720 },
   { width: 1920, height: 1080 },
@@ -46,7 +52,28 @@ for (const vp of VIEWPORTS) {
       assert.ok(t.typesSeen.length >= 1);
     });
 
-    it('draws dots for each of the five types', async () => {
+    it('draws the Postfix picture the view declares', async () => {
+      await waitFor(page, () => window.tapemeasure.currentView !== null, null, 10000);
+      const view = (await tmSnapshot(page)).view;
+      const mail = view.views.find((v) => v.id === 'postfix') || view.views[0];
+      assert.deepEqual(mail.tiers.map((t) => t.name), MAIL_TIERS);
+      assert.equal(await page.title(), `tapemeasure \u2014 ${mail.title}`);
+      // the legend is the view's types, in its colours
+      const legend = await page.$$eval('.legend-item', (bs) => bs.map((b) => ({ type: b.dataset.type, bg: b.querySelector('.swatch').style.background })));
+      for (const t of mail.types) {
+        const item = legend.find((l) => l.type === t.type);
+        assert.ok(item, `legend entry for ${t.type}`);
+        const hex = t.colour.replace('#', '');
+        const rgb = `rgb(${parseInt(hex.slice(0, 2), 16)}, ${parseInt(hex.slice(2, 4), 16)}, ${parseInt(hex.slice(4, 6), 16)})`;
+        assert.equal(item.bg, rgb, `${t.type} in its declared colour`);
+      }
+      assert.equal(await page.locator('#view-tabs').isVisible(), view.views.length > 1, 'tabs only with several views');
+      assert.equal(await page.locator('#squelch').isVisible(), true, 'the view has types that return or fall');
+      const tiers = await page.evaluate(() => window.tapemeasure.tiers());
+      assert.deepEqual(tiers.map((t) => t.title), mail.tiers.map((t) => t.title));
+    });
+
+    it('draws dots for each of the five types, each going where its `then` says', async () => {
       await waitFor(page, (five) => five.every((k) => window.tapemeasure.drawnByType[k] > 0), FIVE, 20000);
       await sleep(1500);
       const t = await tmSnapshot(page);
@@ -54,24 +81,48 @@ for (const vp of VIEWPORTS) {
       assert.ok(t.dotsActive > 0, 'dots on screen');
       assert.ok(t.dotsDrawn <= t.eventsReceived);
       const nodes = await page.evaluate(() => window.tapemeasure.nodes());
-      for (const tier of ['ingress', 'mta', 'proxy']) assert.ok(nodes.some((n) => n.tier === tier), `a ${tier} node`);
+      for (const tier of MAIL_TIERS) assert.ok(nodes.some((n) => n.tier === tier), `a ${tier} node`);
+      const g = await page.evaluate(() => window.tapemeasure.geometry());
+      assert.ok(g.ball && g.scaleX > g.ball.x, 'a sink ball and a scale right of it');
+      // then: sink -> delivered dots reach the scale; fall -> permanent dots reach the floor
+      await waitFor(page, (sx) => window.tapemeasure.dots(100000, 'delivered').some((d) => d.x > sx - 12), g.scaleX, 10000);
+      await waitFor(page, (fy) => window.tapemeasure.dots(100000, 'permanent').some((d) => d.y > fy - 12), g.floorY, 10000);
+      const relayX = Math.min(...nodes.filter((n) => n.tier === 'relay').map((n) => n.x));
+      const inbound = await page.evaluate(() => window.tapemeasure.dots(100000, 'inbound'));
+      assert.ok(inbound.length > 0 && inbound.every((d) => d.x < relayX - 20), 'then: stop -> inbound dots stay left of the relays');
+    });
+
+    it('ratios of the view in the top bar', async () => {
+      await waitFor(page, () => window.tapemeasure.ratios.length > 0 && window.tapemeasure.ratios[0].value !== null, null, 20000);
+      const r = (await tmSnapshot(page)).ratios;
+      assert.equal(r[0].title, 'bounce ratio');
+      assert.ok(r[0].value > 0.02 && r[0].value < 0.6, `bounce ratio ${r[0].value}`);
+      const figure = page.locator('.stat.ratio[data-title="bounce ratio"]');
+      assert.match(await figure.locator('label').textContent(), /bounce ratio/);
+      assert.match(await figure.locator('b').textContent(), /^\d+(\.\d)?%$/);
+      assert.match(await figure.locator('small').textContent(), /^of \d/);
     });
 
     it('share matrix shows the imbalance', async () => {
       await waitFor(page, () => {
-        const m = window.tapemeasure.matrix;
-        return m && m.rows.length >= 2 && m.cols.length >= 2 && m.hot.length > 0;
+        const d = window.tapemeasure.shareDetails[0];
+        return d && d.rows.length >= 2 && d.cols.length >= 2 && d.hot.length > 0;
       }, null, 20000);
-      const m = (await tmSnapshot(page)).matrix;
+      const t = await tmSnapshot(page);
+      const [s] = t.shares;
+      const m = t.shareDetails[0];
+      assert.equal(s.title, 'MTA to relay');
+      assert.equal(s.rows, 'mta');
+      assert.equal(s.cols, 'relay');
       assert.ok(Math.abs(m.maxDeviation) >= 0.25, `max deviation ${m.maxDeviation}`);
-      for (const r of m.rows) {
-        const sum = m.cols.reduce((s, c) => s + (m.shares[r][c] || 0), 0);
+      for (const r of Object.keys(s.shares)) {
+        const sum = Object.values(s.shares[r]).reduce((a, b) => a + b, 0);
         if (m.totals[r] > 0) assert.ok(Math.abs(sum - 1) < 1e-6, `row ${r} shares sum to 1`);
       }
-      const hotCells = await page.locator('#matrix td.hot').count();
-      assert.ok(hotCells > 0, 'highlighted cells in the DOM');
-      const verdict = await page.locator('#matrix .verdict').textContent();
-      assert.match(verdict, /Not round-robin/);
+      const block = page.locator('.share[data-title="MTA to relay"]');
+      assert.equal(await block.locator('thead th.rowh').textContent(), 'mta', 'row header: the rows label');
+      assert.ok(await block.locator('td.hot').count() > 0, 'highlighted cells in the DOM');
+      assert.match(await block.locator('.verdict').textContent(), /^not round-robin: \S+ \u2192 \S+ gets \d+%, fair is \d+%$/);
       if (srv.kind === 'mock') {
         // the mock sends 60% of mta1's attempts to proxy1 and 60% of mta3's to proxy3
         assert.ok(m.deviation.mta1.proxy1 > 0.3, `mta1->proxy1 ${m.deviation.mta1.proxy1}`);
@@ -93,7 +144,7 @@ for (const vp of VIEWPORTS) {
       const n1 = await page.evaluate((name) => window.tapemeasure.nodes().find((n) => n.tier === 'mta' && n.name === name), n0.name);
       assert.ok(n1.moved, 'marked as moved');
       assert.ok(Math.abs(n1.x - (n0.x + 70)) <= 3 && Math.abs(n1.y - (n0.y + 45)) <= 3, `moved to ${n1.x},${n1.y} from ${n0.x},${n0.y}`);
-      const stored = await page.evaluate(() => localStorage.getItem('tapemeasure.layout.v1'));
+      const stored = await page.evaluate(() => localStorage.getItem('tapemeasure.layout.v2:' + window.tapemeasure.currentView));
       assert.ok(stored && stored.includes(`mta:${n0.name}`), 'kept in localStorage');
 
       await page.reload({ waitUntil: 'load' });
@@ -105,7 +156,7 @@ for (const vp of VIEWPORTS) {
       const n3 = await page.evaluate((name) => window.tapemeasure.nodes().find((n) => n.tier === 'mta' && n.name === name), n0.name);
       assert.equal(n3.moved, false);
       assert.equal(n3.x, n0.x);
-      assert.equal(await page.evaluate(() => localStorage.getItem('tapemeasure.layout.v1')), null);
+      assert.equal(await page.evaluate(() => localStorage.getItem('tapemeasure.layout.v2:' + window.tapemeasure.currentView)), null);
       await waitFor(page, () => window.tapemeasure.connection === 'open' && window.tapemeasure.dotsActive > 20, null, 20000);
     });
 
@@ -160,8 +211,8 @@ for (const vp of VIEWPORTS) {
         assert.ok(Array.isArray(t1.filter), 'a filter was sent');
         assert.ok(!t1.filter.includes('transient') && !t1.filter.includes('permanent'));
         for (const k of ['inbound', 'relay', 'delivered']) assert.ok(t1.filter.includes(k), `${k} still wanted`);
-        assert.equal(t1.activeByType.transient, 0, 'transient dots removed at once');
-        assert.equal(t1.activeByType.permanent, 0, 'permanent dots removed at once');
+        assert.equal(t1.activeByType.transient || 0, 0, 'transient dots removed at once');
+        assert.equal(t1.activeByType.permanent || 0, 0, 'permanent dots removed at once');
         assert.equal(await page.locator('#squelch').getAttribute('aria-pressed'), 'true');
         await sleep(1000); // frames already on the wire
         const a = await tmSnapshot(page);
@@ -170,7 +221,7 @@ for (const vp of VIEWPORTS) {
         assert.equal((z.receivedByType.transient || 0) - (a.receivedByType.transient || 0), 0, 'no transient events on the wire');
         assert.equal((z.receivedByType.permanent || 0) - (a.receivedByType.permanent || 0), 0, 'no permanent events on the wire');
         assert.ok(z.receivedByType.delivered > a.receivedByType.delivered, 'other events still arrive');
-        assert.equal(z.activeByType.transient + z.activeByType.permanent, 0);
+        assert.equal((z.activeByType.transient || 0) + (z.activeByType.permanent || 0), 0);
         // Uncapped, the page now gets fewer events than the server counts (errors filtered out).
         if (t0.droppedPerSecond === 0 && z.droppedPerSecond === 0 && z.stats && z.stats.eventsPerS > 0) {
           const share = z.eventsPerSecond / z.stats.eventsPerS;
@@ -187,17 +238,17 @@ for (const vp of VIEWPORTS) {
     });
 
     it('legend entries toggle single types', async () => {
-      await page.click('.legend-item[data-kind="relay"]');
+      await page.click('.legend-item[data-type="relay"]');
       try {
         // The scene drops hidden dots on its next frame, not inside the click handler.
-        await waitFor(page, () => window.tapemeasure.activeByType.relay === 0, null, 3000);
+        await waitFor(page, () => !window.tapemeasure.activeByType.relay, null, 3000);
         const t = await tmSnapshot(page);
         assert.deepEqual(t.hiddenTypes, ['relay']);
-        assert.equal(t.activeByType.relay, 0);
+        assert.equal(t.activeByType.relay || 0, 0);
         assert.ok(Array.isArray(t.filter) && !t.filter.includes('relay') && t.filter.includes('delivered'));
-        assert.equal(await page.locator('.legend-item[data-kind="relay"]').getAttribute('aria-pressed'), 'false');
+        assert.equal(await page.locator('.legend-item[data-type="relay"]').getAttribute('aria-pressed'), 'false');
       } finally {
-        await page.click('.legend-item[data-kind="relay"]');
+        await page.click('.legend-item[data-type="relay"]');
       }
       const t = await tmSnapshot(page);
       assert.deepEqual(t.hiddenTypes, []);
@@ -292,6 +343,145 @@ for (const vp of VIEWPORTS) {
     });
   });
 }
+
+// ---- other views: a view frame of the test's own between server and page ----------------
+const WEB_VIEW = {
+  id: 'nginx', title: 'Web requests', file: 'rules/nginx.yml', declared: true, rules: ['nginx_access'],
+  tiers: [{ name: 'lb', title: 'LOAD BALANCERS' }, { name: 'app', title: 'APP SERVERS' }], sink: null,
+  types: [
+    { type: '2xx', colour: '#3fb950', from: 'lb', to: 'app', then: 'stop' },
+    { type: '5xx', colour: '#ff5a52', from: 'lb', to: 'app', then: 'fall' },
+  ],
+  shares: [{ title: 'LB to app', metric: 'nginx_requests_total', rows: 'lb', cols: 'app', where: {} }],
+  ratios: [{ title: 'error ratio', metric: 'nginx_requests_total', label: 'status', part: ['5xx'] }],
+};
+
+/**
+ * Sits on the page's WebSocket and GET api/view: passes everything through, except that
+ * once `views` is set, the server's view frames are replaced by one with those views, and
+ * web events (rule nginx_access) are sent to the page 20 times a second.
+ */
+class ViewInjector {
+  constructor(page) {
+    this.page = page;
+    this.views = null;
+    this.routes = new Set();
+    this.timer = null;
+  }
+
+  async install() {
+    await this.page.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      this.routes.add(ws);
+      ws.onClose(() => this.routes.delete(ws));
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        if (this.views && typeof m === 'string' && m.startsWith('{"view"')) { ws.send(this.frame()); return; }
+        ws.send(m);
+      });
+      if (this.views) ws.send(this.frame());
+    });
+    await this.page.route(/\/api\/view$/, (route) => {
+      if (!this.views) return route.continue();
+      return route.fulfill({ contentType: 'application/json', body: JSON.stringify(this.object()) });
+    });
+    this.timer = setInterval(() => this.sendEvents(), 50);
+  }
+
+  object() {
+    return { views: this.views, palette: ['#4c9aff', '#3fb950', '#f2cc60', '#ff5a52', '#bc8cff', '#f0883e', '#39c5cf', '#f778ba', '#9aa4ae'], metrics: [] };
+  }
+
+  frame() { return JSON.stringify({ view: this.object() }); }
+
+  /** Load these views now (like a daemon after a reload), and on every reconnect. */
+  load(views) {
+    this.views = views;
+    for (const ws of this.routes) ws.send(this.frame());
+  }
+
+  sendEvents() {
+    if (!this.views || !this.views.some((v) => v.id === 'nginx')) return;
+    const events = [];
+    for (let i = 0; i < 5; i++) {
+      const lb = Math.random() < 0.5 ? 'lb1' : 'lb2';
+      const type = Math.random() < 0.9 ? '2xx' : '5xx';
+      events.push({ ts: Date.now(), rule: 'nginx_access', type, from: lb, to: 'app' + (1 + Math.floor(Math.random() * 3)) });
+    }
+    const text = JSON.stringify({ events, dropped: 0 });   // no seq: not the daemon's sequence
+    for (const ws of this.routes) { try { ws.send(text); } catch (_) { /* closing */ } }
+  }
+
+  stop() { clearInterval(this.timer); }
+}
+
+describe('views arrive and change while the page runs', { timeout: 120000 }, () => {
+  let b, page, inj, mailView;
+  before(async () => {
+    b = await launchBrowser({ width: 1280, height: 720 });
+    page = b.page;
+    inj = new ViewInjector(page);
+    await inj.install();
+    await page.goto(srv.url, { waitUntil: 'load' });
+    await waitFor(page, () => window.tapemeasure.ready && window.tapemeasure.currentView !== null && window.tapemeasure.dotsDrawn > 50, null, 20000);
+    mailView = (await tmSnapshot(page)).view.views[0];
+    await page.evaluate(() => { window.__sameDocument = true; });
+  });
+  after(async () => { if (inj) inj.stop(); if (b) await b.close(); });
+
+  it('a new view frame rebuilds tiers and legend without a page reload', async () => {
+    inj.load([WEB_VIEW]);
+    await waitFor(page, () => window.tapemeasure.currentView === 'nginx', null, 10000);
+    await waitFor(page, () => window.tapemeasure.nodes().filter((n) => n.tier === 'app').length >= 3 && (window.tapemeasure.drawnByType['2xx'] || 0) > 20, null, 15000);
+    const t = await tmSnapshot(page);
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no page reload');
+    assert.deepEqual((await page.evaluate(() => window.tapemeasure.tiers())).map((x) => x.title), ['LOAD BALANCERS', 'APP SERVERS']);
+    assert.deepEqual(await page.$$eval('.legend-item', (bs) => bs.map((x) => x.dataset.type)), ['2xx', '5xx']);
+    assert.deepEqual(t.knownTypes, ['2xx', '5xx']);
+    const nodes = await page.evaluate(() => window.tapemeasure.nodes());
+    assert.ok(nodes.every((n) => n.tier === 'lb' || n.tier === 'app'), 'only the new view\'s tiers are drawn');
+    assert.equal((await page.evaluate(() => window.tapemeasure.geometry())).ball, null, 'no sink declared: no ball');
+    assert.equal(await page.title(), 'tapemeasure \u2014 Web requests');
+    assert.equal(await page.locator('#view-tabs').isVisible(), false, 'one view: no tabs');
+    assert.equal(await page.locator('.stat.ratio[data-title="error ratio"]').count(), 1, 'the view\'s ratio in the top bar');
+    assert.equal(await page.locator('.stat.ratio[data-title="bounce ratio"]').count(), 0, 'the old view\'s ratio is gone');
+    assert.equal(await page.locator('.share[data-title="LB to app"]').count(), 1, 'the view\'s share');
+    // the server's own events name rules no loaded view claims: counted, not drawn
+    const n0 = t.notDrawn.noView;
+    await sleep(600);
+    assert.ok((await tmSnapshot(page)).notDrawn.noView > n0, 'events of rules no view claims are counted');
+    await sleep(1500);
+    await screenshot(page, 'view-replaced-nginx-1280x720.png');
+  });
+
+  it('tabs switch views and the URL keeps the choice', async () => {
+    inj.load([mailView, WEB_VIEW]);
+    await waitFor(page, () => document.querySelectorAll('#view-tabs .view-tab').length === 2, null, 10000);
+    assert.equal(await page.locator('#view-tabs').isVisible(), true, 'several views: tabs');
+    await page.click('#view-tabs .view-tab[data-view="nginx"]');
+    await waitFor(page, () => window.tapemeasure.currentView === 'nginx');
+    assert.equal(new URL(page.url()).searchParams.get('view'), 'nginx');
+    assert.equal(await page.locator('#view-tabs .view-tab[data-view="nginx"]').getAttribute('aria-selected'), 'true');
+    const a = await tmSnapshot(page);
+    await sleep(1000);
+    const z = await tmSnapshot(page);
+    assert.ok(z.notDrawn.otherView > a.notDrawn.otherView, 'events of the other view are counted, not drawn');
+    assert.ok(z.receivedByView[mailView.id] > a.receivedByView[mailView.id], 'per view counts go on');
+    assert.ok(z.drawnByType['2xx'] > a.drawnByType['2xx'], 'this view\'s events are drawn');
+    await screenshot(page, 'tabs-nginx-1280x720.png');
+
+    await page.reload({ waitUntil: 'load' });
+    await waitFor(page, () => window.tapemeasure.ready && window.tapemeasure.currentView === 'nginx', null, 15000);
+    assert.equal(await page.locator('#view-tabs .view-tab[data-view="nginx"]').getAttribute('aria-selected'), 'true', 'the choice survives a reload');
+
+    await page.click(`#view-tabs .view-tab[data-view="${mailView.id}"]`);
+    await waitFor(page, (id) => window.tapemeasure.currentView === id, mailView.id);
+    assert.equal(new URL(page.url()).searchParams.get('view'), mailView.id);
+    await waitFor(page, () => (window.tapemeasure.drawnByType.delivered || 0) > 20, null, 10000);
+    assert.ok((await page.evaluate(() => window.tapemeasure.nodes())).some((n) => n.tier === 'relay'), 'the mail tiers are back');
+    assert.deepEqual(b.errors, []);
+  });
+});
 
 describe('WebGL on request', { timeout: 60000 }, () => {
   it('?renderer=webgl draws (or falls back to Canvas if no WebGL)', async () => {

@@ -1,5 +1,5 @@
 // Golden tests (mtail style): each tests/data/X.log (and tests/data/golden/X.log) runs
-// through the default rule pack in rules/, and the events and the /metrics text must equal
+// through the default rule pack in rules/ (or its own pack, see rules_for), and the events and the /metrics text must equal
 // X.events.jsonl and X.metrics beside it, byte for byte.
 //
 // After an intended change, regenerate with
@@ -44,6 +44,14 @@ std::vector<std::string> golden_cases() {
   return out;
 }
 
+// The rules a log runs with: a log named after a pack in rules/packs/ (momentum_mainlog.log:
+// rules/packs/momentum.yml) runs with that pack alone, every other with the default rules/.
+std::string rules_for(const fs::path& log) {
+  const std::string stem = log.stem().string();
+  const fs::path pack = source_dir() / "rules/packs" / (stem.substr(0, stem.find('_')) + ".yml");
+  return (fs::exists(pack) ? pack : source_dir() / "rules").string();
+}
+
 // A readable account of the first differences, instead of two huge strings.
 std::string diff(const std::string& want, const std::string& got) {
   const auto w = split_lines(want), g = split_lines(got);
@@ -77,14 +85,14 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(GoldenTest, EventsAndMetricsMatch) {
   const fs::path log = source_dir() / GetParam();
-  const auto out = run_golden({(source_dir() / "rules").string()}, log);
+  const auto out = run_golden({rules_for(log)}, log);
   compare_or_update(with_suffix(log, ".events.jsonl"), out.events);
   compare_or_update(with_suffix(log, ".metrics"), out.metrics);
 }
 
 TEST_P(GoldenTest, OutputIsValid) {
   const fs::path log = source_dir() / GetParam();
-  const auto out = run_golden({(source_dir() / "rules").string()}, log);
+  const auto out = run_golden({rules_for(log)}, log);
   // Every event is one valid JSON object per line.
   for (const auto& line : split_lines(out.events)) {
     ASSERT_TRUE(util::is_clean_utf8(line)) << line;
@@ -107,8 +115,8 @@ TEST_P(GoldenTest, OutputIsValid) {
 // arrival time) and the same exposition (but for the version label).
 TEST_P(GoldenTest, CommandLineAgrees) {
   const fs::path log = source_dir() / GetParam();
-  const auto want = run_golden({(source_dir() / "rules").string()}, log);
-  const auto rules = (source_dir() / "rules").string();
+  const auto rules = rules_for(log);
+  const auto want = run_golden({rules}, log);
   const auto events = run_tapemeasure({"test", "--rules", rules, "--input", log.string(), "--format", "events"});
   ASSERT_EQ(events.exit_code, 0) << events.err;
   std::string got_events;
@@ -135,7 +143,7 @@ TEST_P(GoldenTest, CommandLineAgrees) {
 // helpers never got a chunk (a busy machine) proves nothing, so it is repeated until they did.
 TEST_P(GoldenTest, ParallelMatchingAgrees) {
   const fs::path log = source_dir() / GetParam();
-  const std::vector<std::string> rules{(source_dir() / "rules").string()};
+  const std::vector<std::string> rules{rules_for(log)};
   std::string data = read_file(log);
   if (!data.empty() && data.back() != '\n') data += '\n';
   data += read_file(source_dir() / "tests/data/postfix.log");

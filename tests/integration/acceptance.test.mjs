@@ -63,39 +63,43 @@ test('postfix.log replayed with 20 WebSocket clients: lines, deliveries and even
     const s = await d.json('/api/stats');
     return s.seconds.reduce((a, x) => a + x.lines_per_s, 0) === lines && s;
   }, { timeout: 3000, what: '/api/stats to account for every line' });
-  const byOutcome = { delivered: 0, transient: 0, permanent: 0 };
+  // Each second carries the counter's increments (metrics), the Postfix view's MTA-to-relay
+  // share (counts by mta and relay) and its bounce ratio (part and total).
+  let perSecond = 0, part = 0, total = 0;
   const matrix = {};
-  const deltas = {};
   for (const s of stats.seconds) {
-    for (const k of Object.keys(byOutcome)) byOutcome[k] += s.deliveries_per_s[k];
-    for (const [mta, row] of Object.entries(s.relay_matrix)) {
+    perSecond += s.metrics.mail_deliveries_total.per_s;
+    const share = s.shares.find((x) => x.title === 'MTA to relay');
+    assert.equal(share.omitted, 0);
+    for (const [mta, row] of Object.entries(share.counts)) {
       for (const [relay, n] of Object.entries(row)) matrix[`${mta} ${relay}`] = (matrix[`${mta} ${relay}`] ?? 0) + n;
     }
-    for (const c of s.counters.filter((x) => x.metric === 'mail_deliveries_total')) {
-      const key = `${c.labels.mta} ${c.labels.relay} ${c.labels.outcome}`;
-      deltas[key] = (deltas[key] ?? 0) + c.delta;
-    }
+    const ratio = s.ratios.find((x) => x.title === 'bounce ratio');
+    part += ratio.part;
+    total += ratio.total;
+    if (ratio.total > 0) assert.ok(ratio.value >= 0 && ratio.value <= 1 && Math.abs(ratio.value - ratio.part / ratio.total) < 1e-9);
+    else assert.equal(ratio.value, null);
   }
-  assert.deepEqual(deltas, expected);
-  for (const k of Object.keys(byOutcome)) {
-    assert.equal(byOutcome[k], m.sum('mail_deliveries_total', { outcome: k }), `deliveries_per_s.${k}`);
-  }
+  const attempts = m.sum('mail_deliveries_total');
+  const bounces = m.sum('mail_deliveries_total', { outcome: 'transient' }) + m.sum('mail_deliveries_total', { outcome: 'permanent' });
+  assert.ok(attempts > 0 && bounces > 0);
+  assert.equal(perSecond, attempts, 'metrics.mail_deliveries_total.per_s adds up to the counter');
+  assert.equal(total, attempts, 'the bounce ratio\'s totals add up to every attempt');
+  assert.equal(part, bounces, 'the bounce ratio\'s parts add up to transient + permanent');
+  assert.equal(stats.seconds.at(-1).metrics.mail_deliveries_total.total, attempts);
   const expectedMatrix = {};
   for (const [key, n] of Object.entries(expected)) {
     const [mta, relay] = key.split(' ');
     expectedMatrix[`${mta} ${relay}`] = (expectedMatrix[`${mta} ${relay}`] ?? 0) + n;
   }
   assert.deepEqual(matrix, expectedMatrix);
-  const attempts = byOutcome.delivered + byOutcome.transient + byOutcome.permanent;
-  const ratios = stats.seconds.filter((s) => s.bounce_ratio !== null);
-  assert.ok(ratios.length > 0 && ratios.every((s) => s.bounce_ratio >= 0 && s.bounce_ratio <= 1));
-  assert.ok(attempts > 0);
 
   // The stats frames each client got say the same.
   await waitFor(() => clients.every((c) => c.stats.reduce((a, s) => a + s.stats.lines_per_s, 0) === lines),
     { timeout: 3000, what: 'every client\'s stats frames to count every line' });
   for (const c of clients) {
-    assert.equal(c.stats.reduce((a, s) => a + s.stats.deliveries_per_s.permanent, 0), byOutcome.permanent);
+    const parts = c.stats.reduce((a, s) => a + s.stats.ratios.find((x) => x.title === 'bounce ratio').part, 0);
+    assert.equal(parts, bounces);
   }
 });
 

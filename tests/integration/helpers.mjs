@@ -389,6 +389,7 @@ export class WsClient {
     this.dropped = 0;
     this.seqs = [];
     this.stats = [];
+    this.views = [];  // {"view": ...} frames: on connect, and after a reload that changes it
     this.errors = [];
     this.badFrames = [];
     this.close = null;
@@ -412,6 +413,7 @@ export class WsClient {
       }
       this.frames.push(f);
       if (f.stats) this.stats.push({ t, stats: f.stats });
+      else if (f.view) this.views.push({ t, view: f.view });
       else if (f.error) this.errors.push(f.error);
       else {
         this.seqs.push(f.seq);

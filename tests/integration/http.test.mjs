@@ -95,9 +95,14 @@ describe('endpoints, static files and guards', () => {
     }, { timeout: 3000, what: '/api/stats to count 3 lines' });
     const last = stats.seconds.at(-1);
     for (const k of ['ts', 'lines_per_s', 'matched_per_s', 'unmatched_per_s', 'events_per_s', 'dropped_per_s', 'clients',
-      'deliveries_per_s', 'bounce_ratio', 'relay_matrix', 'counters']) assert.ok(k in last, `/api/stats second has ${k}`);
-    const deltas = stats.seconds.flatMap((s) => s.counters).filter((c) => c.metric === 'test_events_total');
-    assert.deepEqual(deltas.map((c) => [c.labels, c.delta]), [[{ kind: 'alpha' }, 1]]);
+      'metrics', 'shares', 'ratios', 'reload']) assert.ok(k in last, `/api/stats second has ${k}`);
+    // Every declared metric is in every second, busy or not; a counter's increments and its
+    // busiest label sets are there when it moved.
+    assert.ok(stats.seconds.every((s) => s.metrics.test_events_total?.kind === 'counter'), 'test_events_total every second');
+    const moved = stats.seconds.map((s) => s.metrics.test_events_total).filter((m) => m.per_s > 0);
+    assert.deepEqual(moved.map((m) => [m.per_s, m.top]), [[1, [{ labels: { kind: 'alpha' }, per_s: 1 }]]]);
+    assert.equal(last.metrics.test_events_total.total, 1);
+    assert.equal(last.reload.ok, true);
 
     const rules = await d.json('/api/rules');
     for (const k of ['lines', 'unmatched', 'files', 'rules', 'metrics', 'reloads', 'reload_failures', 'last_reload',

@@ -68,9 +68,10 @@ test('demo: prints its URL, synthetic traffic flows to /metrics and /ws, stops c
     await waitFor(() => ['inbound', 'delivered'].every((t) => c.events.some((e) => e.type === t)),
       { timeout: 10000, what: 'inbound and delivered demo events on /ws' });
     for (const e of c.events) assert.ok(e.ts && e.rule && e.type && e.from, JSON.stringify(e));
-    await c.waitStats(1);
-    const st = c.stats.at(-1).stats;
-    assert.ok(Object.keys(st.relay_matrix).length > 0, 'the demo fills the MTA-to-proxy matrix');
+    await c.waitStats(3);
+    const share = c.stats.map((s) => s.stats.shares.find((x) => x.title === 'MTA to relay')).find((x) => x && Object.keys(x.counts).length);
+    assert.ok(share, 'the demo fills the Postfix view\'s MTA-to-relay share');
+    assert.ok(c.views.length >= 1 && c.views[0].view.views.some((v) => v.title === 'Mail flow'), 'the demo sends the Postfix view');
     proc.kill('SIGTERM');
     const { code } = await exited;
     assert.equal(code, 0, err);

@@ -3,11 +3,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -379,6 +385,122 @@ TEST_F(CliTest, Version) {
   const auto r = run_tapemeasure({"--version"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+\n"));
+}
+
+// --- demo --------------------------------------------------------------------------------
+
+TEST_F(CliTest, DemoPackMustBeOneItKnows) {
+  const auto r = run_tapemeasure({"demo", "--pack", "sendmail"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("sendmail"));
+  EXPECT_THAT(r.err, HasSubstr("postfix,nginx,dns"));
+  const auto help = run_tapemeasure({"demo", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--pack"));
+}
+
+// A `tapemeasure demo` in the background, stopped (SIGTERM) when the object goes.
+class BackgroundDemo {
+ public:
+  BackgroundDemo(const TempDir& dir, const std::vector<std::string>& args) : out_(dir.path() / "demo.out") {
+    std::vector<std::string> argv{testing::tapemeasure_binary().string(), "demo", "--listen", "127.0.0.1:0"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    if (posix_spawn(&pid_, cargv[0], &actions, nullptr, cargv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~BackgroundDemo() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  BackgroundDemo(const BackgroundDemo&) = delete;
+  BackgroundDemo& operator=(const BackgroundDemo&) = delete;
+
+  // The port from the "open http://127.0.0.1:PORT/" line, once printed (0 on timeout).
+  int port() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const std::string out = fs::exists(out_) ? testing::read_file(out_) : "";
+      if (const auto at = out.find("open http://127.0.0.1:"); at != std::string::npos && out.find('/', at + 22) != std::string::npos)
+        return std::stoi(out.substr(at + 22));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return 0;
+  }
+  std::string output() const { return testing::read_file(out_); }
+
+ private:
+  fs::path out_;
+  pid_t pid_ = -1;
+};
+
+// The body of GET path from 127.0.0.1:port (HTTP/1.0: the server closes when done).
+std::string http_get(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n";
+    if (::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buf[65536];
+      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  const auto body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+// The sum of a counter over all its label sets in /metrics (after a short pause: callers
+// poll it).
+double counter_total(int port, const std::string& name) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  double total = 0;
+  for (const auto& s : parse_exposition(http_get(port, "/metrics")).samples)
+    if (s.name == name) total += s.value;
+  return total;
+}
+
+// `demo --pack nginx|dns` loads rules/packs/NAME.yml and feeds that pack's traffic: its
+// counter grows and no line goes unmatched.
+TEST_F(CliTest, DemoPackRunsThePacksRulesOnItsTraffic) {
+  for (const auto& [pack, counter] : {std::pair{"nginx", "nginx_requests_total"}, std::pair{"dns", "dns_replies_total"}}) {
+    BackgroundDemo demo(dir_, {"--pack", pack, "--rate", "500"});
+    const int port = demo.port();
+    ASSERT_GT(port, 0) << pack << " demo printed no URL:\n" << demo.output();
+    EXPECT_THAT(demo.output(), HasSubstr("rules/packs/"s + pack + ".yml"));
+    double first = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (first == 0 && std::chrono::steady_clock::now() < deadline) first = counter_total(port, counter);
+    ASSERT_GT(first, 0) << pack;
+    double later = first;
+    while (later <= first && std::chrono::steady_clock::now() < deadline) later = counter_total(port, counter);
+    EXPECT_GT(later, first) << pack;
+    EXPECT_EQ(counter_total(port, "tapemeasure_lines_unmatched_total"), 0) << pack;
+    EXPECT_EQ(counter_total(port, "mail_deliveries_total"), 0) << pack << " loaded the Postfix rules too";
+  }
+}
+
+TEST_F(CliTest, DemoWithoutPackStillRunsPostfix) {
+  BackgroundDemo demo(dir_, {});
+  const int port = demo.port();
+  ASSERT_GT(port, 0) << demo.output();
+  double deliveries = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (deliveries == 0 && std::chrono::steady_clock::now() < deadline) deliveries = counter_total(port, "mail_deliveries_total");
+  EXPECT_GT(deliveries, 0);
+  EXPECT_THAT(demo.output(), HasSubstr("synthetic postfix traffic"));
 }
 
 // --- every shipped rule file is compiled and its in-file tests run ------------------------

@@ -242,5 +242,102 @@ TEST_F(MetricStoreTest, HarvestLinksSeriesToTheirMetric) {
   });
 }
 
+
+// Records a harvest: counter increments and histogram bucket increments by first label.
+struct RecordingVisitor final : HarvestVisitor {
+  std::map<std::string, double> counters;
+  std::map<std::string, std::vector<std::uint64_t>> buckets;
+  std::map<std::string, std::uint64_t> counts;
+  std::map<std::string, double> sums;
+  void counter(const Series& s, double increment) override { counters[s.label_values.at(0)] += increment; }
+  void histogram(const Series& s, const HistogramIncrements& inc) override {
+    buckets[s.label_values.at(0)].assign(inc.buckets.begin(), inc.buckets.end());
+    counts[s.label_values.at(0)] = inc.count;
+    sums[s.label_values.at(0)] = inc.sum;
+  }
+};
+
+TEST_F(MetricStoreTest, HarvestReportsHistogramBucketIncrementsSinceTheLastHarvest) {
+  auto* m = store_.declare({MetricSchema{"delay_seconds", MetricKind::histogram, "D.", {"relay"}, {0.5, 1}}})[0];
+  Series& p1 = series(*m, {"p1"});
+  store_.observe(p1, 0.2);
+  store_.observe(p1, 0.7);
+  store_.observe(p1, 9);
+  store_.observe(p1, 0.5);  // on a bound: the bucket le=0.5
+  RecordingVisitor first;
+  store_.harvest(first);
+  EXPECT_EQ(first.buckets["p1"], (std::vector<std::uint64_t>{2, 1, 1}));  // not cumulative, +Inf last
+  EXPECT_EQ(first.counts["p1"], 4u);
+  EXPECT_DOUBLE_EQ(first.sums["p1"], 10.4);
+  EXPECT_TRUE(first.counters.empty());
+
+  RecordingVisitor idle;
+  store_.harvest(idle);
+  EXPECT_TRUE(idle.buckets.empty());  // nothing observed: not reported
+
+  store_.observe(p1, 0.9);
+  store_.observe(p1, 100);
+  store_.observe(p1, 200);
+  RecordingVisitor second;
+  store_.harvest(second);
+  EXPECT_EQ(second.buckets["p1"], (std::vector<std::uint64_t>{0, 1, 2}));  // only the new ones
+  EXPECT_EQ(second.counts["p1"], 3u);
+  EXPECT_DOUBLE_EQ(second.sums["p1"], 300.9);
+  // The exposition still shows the cumulative totals.
+  EXPECT_EQ(sample_value(scrape(), "delay_seconds_bucket", Labels{{"relay", "p1"}, {"le", "+Inf"}}), 7);
+}
+
+TEST_F(MetricStoreTest, HarvestVisitsCountersAndHistogramsApart) {
+  const auto ms = store_.declare({counter("c_total", {"k"}),
+                                  MetricSchema{"h_seconds", MetricKind::histogram, "H.", {"k"}, {1}}});
+  store_.add(series(*ms[0], {"a"}), 2);
+  store_.observe(series(*ms[1], {"b"}), 3);
+  RecordingVisitor v;
+  store_.harvest(v);
+  EXPECT_EQ(v.counters, (std::map<std::string, double>{{"a", 2}}));
+  EXPECT_EQ(v.buckets, (std::map<std::string, std::vector<std::uint64_t>>{{"b", {0, 1}}}));
+}
+
+TEST_F(MetricStoreTest, CountersOnlyHarvestAlsoStartsTheNextHistogramInterval) {
+  auto* m = store_.declare({MetricSchema{"h_seconds", MetricKind::histogram, "H.", {"k"}, {1}}})[0];
+  Series& s = series(*m, {"a"});
+  store_.observe(s, 0.5);
+  store_.harvest([](const Series&, double) { ADD_FAILURE() << "a histogram is not a counter"; });
+  store_.observe(s, 2);
+  RecordingVisitor v;
+  store_.harvest(v);
+  EXPECT_EQ(v.buckets["a"], (std::vector<std::uint64_t>{0, 1}));
+}
+
+TEST_F(MetricStoreTest, DeclaredListsTheLastDeclarationInOrder) {
+  store_.declare({counter("a_total", {}), counter("b_total", {})});
+  const auto ms = store_.declare({counter("c_total", {}), counter("a_total", {})});
+  ASSERT_EQ(store_.declared().size(), 2u);
+  EXPECT_EQ(store_.declared()[0], ms[0]);
+  EXPECT_EQ(store_.declared()[1]->schema.name, "a_total");
+}
+
+TEST_F(MetricStoreTest, MetricIdsChangeWhenAMetricStartsAfresh) {
+  const auto first = store_.declare({counter("kept_total", {}), counter("reshaped_total", {"a"})});
+  const std::uint64_t kept = first[0]->id, reshaped = first[1]->id;
+  EXPECT_NE(kept, reshaped);
+  const auto second = store_.declare({counter("kept_total", {}), counter("reshaped_total", {"a", "b"})});
+  EXPECT_EQ(second[0]->id, kept);
+  EXPECT_NE(second[1]->id, reshaped);
+  EXPECT_NE(second[1]->id, kept);
+}
+
+TEST_F(MetricStoreTest, ForEachSeriesVisitsEverySeriesAndTheOverflow) {
+  MetricStore small(registry_, self_, {.max_series_per_metric = 2});
+  auto* m = small.declare({MetricSchema{"q_size", MetricKind::gauge, "Q.", {"k"}, {}}})[0];
+  for (const char* k : {"a", "b", "c", "d"}) {
+    std::vector<std::string_view> v{k};
+    small.set(small.series(*m, v), 1);
+  }
+  std::map<std::string, double> seen;
+  MetricStore::for_each_series(*m, [&](const Series& s) { seen[s.label_values[0]] = s.gauge->Value(); });
+  EXPECT_EQ(seen, (std::map<std::string, double>{{"a", 1}, {"b", 1}, {"__overflow__", 1}}));
+}
+
 }  // namespace
 }  // namespace tapemeasure::metrics

@@ -16,14 +16,14 @@ function harness() {
   FakeWS.all = [];
   const timers = [];
   let now = 0;
-  const states = [], batches = [], stats = [];
+  const states = [], batches = [], stats = [], views = [];
   const c = new Connection({
     url: 'ws://h/ws', WebSocket: FakeWS,
     setTimeout: (fn, ms) => { const t = { fn, at: now + ms }; timers.push(t); return t; },
     clearTimeout: (t) => { const i = timers.indexOf(t); if (i >= 0) timers.splice(i, 1); },
     now: () => now,
     backoff: { base: 100, max: 1000, random: () => 1 },
-    onBatch: (b) => batches.push(b), onStats: (s) => stats.push(s), onState: (s) => states.push(s),
+    onBatch: (b) => batches.push(b), onStats: (s) => stats.push(s), onView: (v) => views.push(v), onState: (s) => states.push(s),
   });
   const advance = (ms) => {
     const end = now + ms;
@@ -37,7 +37,7 @@ function harness() {
     }
     now = end;
   };
-  return { c, states, batches, stats, timers, advance, now: () => now, ws: () => FakeWS.all[FakeWS.all.length - 1] };
+  return { c, states, batches, stats, views, timers, advance, now: () => now, ws: () => FakeWS.all[FakeWS.all.length - 1] };
 }
 
 test('ws url next to the page', () => {
@@ -127,4 +127,17 @@ test('stop() ends everything', () => {
   h.c.stop();
   assert.equal(h.c.state, 'stopped');
   assert.equal(h.timers.length, 0);
+});
+
+test('view frames go to onView as sent, and are counted', () => {
+  const h = harness();
+  h.c.start();
+  h.ws().open();
+  h.ws().msg({ view: { views: [{ id: 'postfix' }], palette: [] } });
+  h.ws().msg({ seq: 1, events: [] });
+  assert.equal(h.views.length, 1);
+  assert.deepEqual(h.views[0].views, [{ id: 'postfix' }]);
+  assert.equal(h.c.viewsReceived, 1);
+  assert.equal(h.batches.length, 1, 'a view frame is not a batch');
+  assert.equal(h.c.invalidFrames, 0);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shareMatrix, MatrixWindow, deviationColor, formatShare, formatDeviation, addMatrices } from '../../web/app/matrix.js';
+import { shareMatrix, MatrixWindow, deviationColor, formatShare, formatDeviation, addMatrices, verdict } from '../../web/app/matrix.js';
 
 const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ~ ${b}`);
 
@@ -23,14 +23,33 @@ test('row-normalised shares and deviation from an even split', () => {
   for (const r of m.rows) close(m.cols.reduce((s, c) => s + m.shares[r][c], 0), 1);
 });
 
-test('a relay an MTA never uses counts as -100%; "none" is kept apart', () => {
+test('a column a row never uses counts as -100%; excluded columns are kept apart only when asked', () => {
   const m = shareMatrix({ mta1: { proxy1: 100, none: 40 }, mta2: { proxy1: 50, proxy2: 50 } });
-  assert.deepEqual(m.cols, ['proxy1', 'proxy2']);
-  assert.deepEqual(m.extraCols, ['none']);
-  assert.equal(m.counts.mta1.none, 40);
-  close(m.shares.mta1.proxy1, 1);
+  assert.deepEqual(m.cols, ['none', 'proxy1', 'proxy2'], 'no column is special by default');
   close(m.deviation.mta1.proxy2, -1);
-  close(m.maxDeviation, 1);
+  const x = shareMatrix({ mta1: { proxy1: 100, none: 40 }, mta2: { proxy1: 50, proxy2: 50 } }, { exclude: ['none'] });
+  assert.deepEqual(x.cols, ['proxy1', 'proxy2']);
+  assert.deepEqual(x.extraCols, ['none']);
+  assert.equal(x.counts.mta1.none, 40);
+  close(x.shares.mta1.proxy1, 1);
+  close(x.maxDeviation, 1);
+});
+
+test('verdict names the column that gets too much, with the fair share', () => {
+  const bad = verdict(shareMatrix({ lb1: { app1: 500, app2: 250, app3: 250 }, lb2: { app1: 300, app2: 300, app3: 300 } }));
+  assert.equal(bad.kind, 'bad');
+  assert.equal(bad.text, 'not round-robin: lb1 \u2192 app1 gets 50%, fair is 33%');
+  const good = verdict(shareMatrix({ lb1: { app1: 300, app2: 300, app3: 300 } }));
+  assert.equal(good.kind, 'good');
+  assert.match(good.text, /^round-robin holds/);
+  assert.equal(verdict(shareMatrix({ lb1: { app1: 3 } })).kind, 'muted');
+  // ten columns, one starved: the others are only 11% over, so the starved one is named
+  const row = {};
+  for (let i = 0; i < 9; i++) row['c' + i] = 1000;
+  row.c9 = 10;
+  const starved = verdict(shareMatrix({ r: row }));
+  assert.equal(starved.kind, 'bad');
+  assert.match(starved.text, /r \u2192 c9 gets 0\.1%, fair is 10%/);
 });
 
 test('small rows are not judged, empty input is fine', () => {

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parseMessage, normalizeStats, firstOctet, typeKind, filterMessage, maxRateMessage,
-  wantedTypes, KNOWN_TYPES, TYPE_COLORS, colorCss,
+  parseMessage, normalizeStats, firstOctet, filterMessage, maxRateMessage, wantedTypes, numberMatrix,
 } from '../../web/app/protocol.js';
 
 test('parses an event batch', () => {
@@ -24,7 +23,7 @@ test('batch with missing fields is tolerated', () => {
   assert.equal(n.seq, null);
   assert.equal(n.dropped, 0, 'negative dropped clamps to 0');
   assert.equal(n.events.length, 2, 'non-objects discarded');
-  assert.equal(n.events[0].type, 'unknown', 'missing type becomes unknown (drawn grey)');
+  assert.equal(n.events[0].type, 'unknown', 'missing type becomes unknown (drawn in a palette colour)');
   assert.equal(n.events[1].type, 'unknown');
 });
 
@@ -36,33 +35,49 @@ test('invalid frames never throw', () => {
   }
 });
 
-test('parses a stats frame', () => {
-  const m = parseMessage(JSON.stringify({ stats: {
-    ts: 1764233462000, lines_per_s: 1234, events_per_s: 1200,
-    deliveries_per_s: { delivered: 900, transient: 90, permanent: 45 },
-    bounce_ratio: 0.13,
-    relay_matrix: { mta1: { proxy1: 120, proxy2: 60, proxy3: 20 }, mta2: { proxy1: 10 } },
-    dropped_per_s: 0 } }));
-  assert.equal(m.kind, 'stats');
-  const s = m.stats;
-  assert.equal(s.linesPerS, 1234);
-  assert.equal(s.eventsPerS, 1200);
-  assert.equal(s.bounceRatio, 0.13);
-  assert.equal(s.droppedPerS, 0);
-  assert.deepEqual(s.relayMatrix.mta1, { proxy1: 120, proxy2: 60, proxy3: 20 });
-  assert.equal(s.deliveriesPerS.permanent, 45);
+test('parses a view frame as sent', () => {
+  const m = parseMessage(JSON.stringify({ view: { views: [{ id: 'a' }], palette: ['#000000'] } }));
+  assert.equal(m.kind, 'view');
+  assert.deepEqual(m.view.views, [{ id: 'a' }]);
+  assert.equal(parseMessage('{"view": 3}').kind, 'invalid');
 });
 
-test('stats: missing keys degrade gracefully, bounce ratio derived', () => {
-  const s = normalizeStats({ deliveries_per_s: { delivered: 900, transient: 90, permanent: 45 }, relay_matrix: { mta1: 'x', mta2: { p: 'NaN', q: '3' } } });
+test('parses a generic stats frame (docs/views.md)', () => {
+  const m = parseMessage(JSON.stringify({ stats: {
+    ts: 1764233462000, lines_per_s: 3000, matched_per_s: 2900, unmatched_per_s: 100,
+    events_per_s: 2500, dropped_per_s: 1500, clients: 1,
+    metrics: { c: { kind: 'counter', per_s: 5 } },
+    shares: [{ view: 'postfix', title: 'MTA to relay', metric: 'm', rows: 'mta', cols: 'relay',
+      counts: { mta1: { proxy1: 12, proxy2: 4 } }, shares: { mta1: { proxy1: 0.75, proxy2: 0.25 } }, omitted: 2 }],
+    ratios: [{ view: 'postfix', title: 'bounce ratio', metric: 'm', part: 3, total: 40, value: 0.075 }],
+    reload: { ok: true, error: null } } }));
+  assert.equal(m.kind, 'stats');
+  const s = m.stats;
+  assert.equal(s.linesPerS, 3000);
+  assert.equal(s.matchedPerS, 2900);
+  assert.equal(s.unmatchedPerS, 100);
+  assert.equal(s.eventsPerS, 2500);
+  assert.equal(s.droppedPerS, 1500);
+  assert.equal(s.clients, 1);
+  assert.deepEqual(s.shares, [{ view: 'postfix', title: 'MTA to relay', metric: 'm', rows: 'mta', cols: 'relay', counts: { mta1: { proxy1: 12, proxy2: 4 } }, omitted: 2 }]);
+  assert.deepEqual(s.ratios, [{ view: 'postfix', title: 'bounce ratio', metric: 'm', part: 3, total: 40 }]);
+  assert.equal(s.metrics.c.per_s, 5);
+  assert.equal(s.reload.ok, true);
+});
+
+test('stats: missing or junk keys degrade gracefully', () => {
+  const s = normalizeStats({ shares: [null, { counts: { mta1: 'x', mta2: { p: 'NaN', q: '3' } } }], ratios: 'no', metrics: [1] });
   assert.equal(s.linesPerS, null);
   assert.equal(s.eventsPerS, null);
-  assert.ok(Math.abs(s.bounceRatio - 135 / 1035) < 1e-12);
-  assert.deepEqual(s.relayMatrix, { mta2: { q: 3 } });
+  assert.equal(s.shares.length, 1);
+  assert.deepEqual(s.shares[0].counts, { mta2: { q: 3 } });
+  assert.equal(s.shares[0].title, '');
+  assert.deepEqual(s.ratios, []);
+  assert.deepEqual(s.metrics, {});
   const e = normalizeStats(undefined);
-  assert.equal(e.bounceRatio, null);
-  assert.deepEqual(e.relayMatrix, {});
-  assert.equal(normalizeStats({ bounce_ratio: 7 }).bounceRatio, 1, 'clamped to [0,1]');
+  assert.deepEqual(e.shares, []);
+  assert.equal(e.reload, null);
+  assert.deepEqual(numberMatrix({ a: { b: 1, c: 'z' }, d: {} }), { a: { b: 1 } });
 });
 
 test('first octet of IPv4, IPv6 and junk', () => {
@@ -80,14 +95,6 @@ test('first octet of IPv4, IPv6 and junk', () => {
   assert.equal(firstOctet('none'), -1);
 });
 
-test('type kinds and colours', () => {
-  for (const t of KNOWN_TYPES) assert.equal(typeKind(t), t);
-  assert.equal(typeKind('expired'), 'other');
-  assert.equal(typeKind(undefined), 'other');
-  assert.equal(colorCss(TYPE_COLORS.inbound), '#3fb950');
-  assert.equal(colorCss(0x0000ff), '#0000ff');
-});
-
 test('client messages', () => {
   assert.deepEqual(JSON.parse(filterMessage(['delivered', 'permanent'])), { filter: { types: ['delivered', 'permanent'] } });
   assert.deepEqual(JSON.parse(filterMessage(null)), { filter: {} });
@@ -95,10 +102,9 @@ test('client messages', () => {
   assert.deepEqual(JSON.parse(maxRateMessage(0)), { max_rate: 1 });
 });
 
-test('wanted types: nothing hidden means no filter; squelching errors keeps the rest', () => {
+test('wanted types: nothing hidden means no filter; hiding keeps every other known type', () => {
   assert.equal(wantedTypes(new Set(), new Set(['expired'])), null);
-  assert.deepEqual(wantedTypes(new Set(['transient', 'permanent']), new Set(['delivered', 'expired'])),
-    ['inbound', 'relay', 'delivered', 'expired']);
-  assert.deepEqual(wantedTypes(new Set(['other']), new Set(['expired', 'inbound'])),
-    ['inbound', 'relay', 'delivered', 'transient', 'permanent']);
+  assert.deepEqual(wantedTypes(new Set(['transient', 'permanent']), new Set(['inbound', 'delivered', 'transient', 'permanent', '2xx'])),
+    ['inbound', 'delivered', '2xx']);
+  assert.deepEqual(wantedTypes(new Set(['x']), ['a', 'a', 'x', 'b']), ['a', 'b'], 'no duplicates');
 });

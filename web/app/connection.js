@@ -23,6 +23,7 @@ export class Connection {
    * @param {number} [o.stallMs]       no message for this long on an open socket -> reconnect
    * @param {function} [o.onBatch]     ({seq, events, dropped, missed}) per event frame
    * @param {function} [o.onStats]     (normalizedStats) per stats frame
+   * @param {function} [o.onView]      (view object as sent) per view frame
    * @param {function} [o.onState]     (state, connection) on every state change
    */
   constructor(o) {
@@ -36,6 +37,7 @@ export class Connection {
     this.stallMs = o.stallMs ?? 5000;
     this.onBatch = o.onBatch || (() => {});
     this.onStats = o.onStats || (() => {});
+    this.onView = o.onView || (() => {});
     this.onState = o.onState || (() => {});
 
     this.state = 'idle';      // idle | connecting | open | reconnecting | stopped
@@ -48,6 +50,7 @@ export class Connection {
     this.reconnects = 0;      // successful opens after the first
     this.framesReceived = 0;
     this.statsReceived = 0;
+    this.viewsReceived = 0;
     this.bytesReceived = 0;
     this.invalidFrames = 0;
     this.lastMessageAt = 0;
@@ -199,6 +202,9 @@ export class Connection {
     } else if (msg.kind === 'stats') {
       this.statsReceived++;
       this.onStats(msg.stats);
+    } else if (msg.kind === 'view') {
+      this.viewsReceived++;
+      this.onView(msg.view);
     } else {
       this.invalidFrames++;
     }

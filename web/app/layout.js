@@ -1,45 +1,41 @@
-// Geometry of the traffic view: tiers, node placement, first-octet scale,
-// and the user's dragged node positions kept in localStorage. Pure module.
+// Geometry of the traffic picture of one view: its tiers left to right (any count,
+// spaced by the count), the sink ball and its scale at the right edge when the view has
+// a sink, node placement, and the user's dragged node positions kept in localStorage
+// under a key per view. Pure module.
 
-export const TIERS = Object.freeze(['ingress', 'mta', 'proxy']);
-export const TIER_TITLES = Object.freeze({ ingress: 'INGRESS', mta: 'MTAs', proxy: 'RELAYS', internet: 'INTERNET' });
-export const STORAGE_KEY = 'tapemeasure.layout.v1';
+export const STORAGE_PREFIX = 'tapemeasure.layout.v2:';
 export const OVERFLOW_NAME = '\u2026more';
 
-/** Tiers of the two ends of an event of this kind, or null (other types: resolved by name). */
-export function routeTiers(kind) {
-  switch (kind) {
-    case 'inbound': return ROUTE_IN;
-    case 'relay':
-    case 'delivered':
-    case 'transient':
-    case 'permanent': return ROUTE_OUT;
-    default: return null;
-  }
+/** localStorage key of one view's dragged node positions. */
+export function storageKey(viewId) {
+  return STORAGE_PREFIX + viewId;
 }
-const ROUTE_IN = Object.freeze(['ingress', 'mta']);
-const ROUTE_OUT = Object.freeze(['mta', 'proxy']);
 
 /**
- * Fixed geometry for a view of w x h pixels.
- * Tiers run left to right; the Internet ball sits between the relays and the
- * first-octet scale on the right edge; the floor is a band at the bottom.
+ * Fixed geometry for a picture of w x h pixels with `tiers` tiers, with or without a sink.
+ * Tiers run left to right from 7.5% of the width; with a sink they end about half way,
+ * leaving room for the ball and the scale on the right edge; without one they use the width.
+ * The floor is a band at the bottom.
  */
-export function geometry(w, h) {
+export function geometry(w, h, { tiers = 3, sink = true } = {}) {
   const width = Math.max(320, w | 0);
   const height = Math.max(240, h | 0);
+  const n = Math.max(1, tiers | 0);
   const top = 44;                      // below the tier titles
-  const floorY = height - 26;          // permanent failures fall onto this line
-  const scaleX = width - 40;           // octet scale line; labels right of it
-  const tierX = {
-    ingress: Math.round(width * 0.075),
-    mta: Math.round(width * 0.27),
-    proxy: Math.round(width * 0.50),
-  };
-  const ballR = Math.round(Math.max(28, Math.min(width * 0.085, (floorY - top) * 0.24)));
-  const ball = { x: Math.round(tierX.proxy + (scaleX - tierX.proxy) * 0.52), y: Math.round((top + floorY) / 2), r: ballR };
+  const floorY = height - 26;          // what falls lands on this line
+  const scaleX = width - 40;           // scale line; labels right of it
+  const left = width * 0.075;
+  const right = sink ? width * Math.min(0.62, 0.38 + 0.04 * n) : width * 0.9;
+  const tierX = [];
+  for (let i = 0; i < n; i++) tierX.push(Math.round(n === 1 ? (sink ? left + (right - left) * 0.3 : width / 2) : left + (i * (right - left)) / (n - 1)));
+  const lastX = tierX[n - 1];
+  let ball = null;
+  if (sink) {
+    const ballR = Math.round(Math.max(28, Math.min(width * 0.085, (floorY - top) * 0.24, (scaleX - lastX) * 0.3)));
+    ball = { x: Math.round(lastX + (scaleX - lastX) * 0.52), y: Math.round((top + floorY) / 2), r: ballR };
+  }
   return {
-    width, height, top, floorY, scaleX, tierX, ball,
+    width, height, top, floorY, scaleX: sink ? scaleX : null, tierX, ball,
     scaleTop: top + 6,
     scaleBottom: floorY - 10,
     nodeTop: top + 18,
@@ -47,20 +43,7 @@ export function geometry(w, h) {
   };
 }
 
-/** y of a first octet on the scale: 255 at the top, 0 at the bottom; -1 (unknown) -> middle. */
-export function octetToY(octet, top, bottom) {
-  if (!(octet >= 0)) return (top + bottom) / 2;
-  const o = octet > 255 ? 255 : octet;
-  return bottom - (o / 255) * (bottom - top);
-}
-
-/** Inverse of octetToY (for the scale labels and tests). */
-export function yToOctet(y, top, bottom) {
-  const f = (bottom - y) / (bottom - top);
-  return Math.round(Math.min(1, Math.max(0, f)) * 255);
-}
-
-/** Natural order: mta2 < mta10. */
+/** Natural order: node2 < node10. */
 export function naturalCompare(a, b) {
   const re = /(\d+)|(\D+)/g;
   const ta = String(a).match(re) || [];
@@ -83,18 +66,24 @@ export function spread(i, n, lo, hi) {
 export class Layout {
   /**
    * @param {object} opts
-   * @param {Storage|null} opts.storage  localStorage-like (getItem/setItem/removeItem) or null
+   * @param {object} opts.view            a normalized view (views.js): its tiers and sink
+   * @param {Storage|null} opts.storage   localStorage-like (getItem/setItem/removeItem) or null
    * @param {number} opts.maxPerTier      names beyond this share one overflow node per tier
    */
-  constructor({ storage = null, maxPerTier = 24, key = STORAGE_KEY } = {}) {
+  constructor({ view, storage = null, maxPerTier = 24 }) {
     this.storage = storage;
-    this.key = key;
+    this.viewId = view.id;
+    this.key = storageKey(view.id);
     this.maxPerTier = maxPerTier;
-    this.byTier = { ingress: new Map(), mta: new Map(), proxy: new Map() };
-    this.lists = { ingress: [], mta: [], proxy: [] };
+    this.tiers = view.tiers.map((t) => t.name);
+    this.tierTitles = view.tiers.map((t) => t.title);
+    this.hasSink = !!view.sink;
+    this.tierIndex = new Map(this.tiers.map((t, i) => [t, i]));
+    this.byTier = new Map(this.tiers.map((t) => [t, new Map()]));
+    this.lists = new Map(this.tiers.map((t) => [t, []]));
     this.overrides = Object.create(null); // "tier:name" -> [fx, fy]
     this.links = [];                       // [{from, to}] pairs that carried traffic
-    this.geo = geometry(1280, 720);
+    this.geo = geometry(1280, 720, { tiers: this.tiers.length, sink: this.hasSink });
     this.version = 0;                      // bumps when anything visible changes
     this.load();
   }
@@ -121,7 +110,7 @@ export class Layout {
   save() {
     if (!this.storage) return;
     try {
-      this.storage.setItem(this.key, JSON.stringify({ v: 1, nodes: this.overrides }));
+      this.storage.setItem(this.key, JSON.stringify({ v: 2, nodes: this.overrides }));
     } catch (_) { /* quota or privacy mode: positions just are not kept */ }
   }
 
@@ -134,15 +123,20 @@ export class Layout {
     this.place();
   }
 
+  /** x of a tier's column. */
+  tierX(tier) {
+    return this.geo.tierX[this.tierIndex.get(tier)];
+  }
+
   get(tier, name) {
-    const m = this.byTier[tier];
+    const m = this.byTier.get(tier);
     return m ? m.get(name) : undefined;
   }
 
-  /** Find a node by name in any tier (ingress, then mta, then proxy). */
+  /** Find a node by name in any tier (left to right). */
   find(name) {
-    for (const t of TIERS) {
-      const n = this.byTier[t].get(name);
+    for (const m of this.byTier.values()) {
+      const n = m.get(name);
       if (n) return n;
     }
     return undefined;
@@ -150,16 +144,16 @@ export class Layout {
 
   /**
    * The node for (tier, name), created on first sight. Names beyond maxPerTier map to
-   * one overflow node of the tier. Returns the node; `node.created` is true exactly
-   * on the call that created it (reset by the caller via takeCreated()).
+   * one overflow node of the tier. An unknown tier falls back to the first one.
    */
   ensure(tier, name) {
-    const m = this.byTier[tier];
+    let m = this.byTier.get(tier);
+    if (m === undefined) { tier = this.tiers[0]; m = this.byTier.get(tier); }
     let n = m.get(name);
     if (n) return n;
     const key = typeof name === 'string' && name.length ? name : '?';
     if (key !== name) { n = m.get(key); if (n) { m.set(name, n); return n; } }
-    const list = this.lists[tier];
+    const list = this.lists.get(tier);
     if (list.length >= this.maxPerTier) {
       let of = m.get(OVERFLOW_NAME);
       if (!of) of = this._add(tier, OVERFLOW_NAME);
@@ -175,23 +169,23 @@ export class Layout {
 
   _add(tier, name) {
     const n = {
-      tier, name, key: tier + ':' + name, x: 0, y: 0, aliases: 0,
+      tier, tierIndex: this.tierIndex.get(tier), name, key: tier + ':' + name, x: 0, y: 0, aliases: 0,
       count: 0,          // events touching this node (for the rate label)
       out: new Set(),    // nodes this one sent traffic to
-      created: true,     // consumer clears this after creating visuals
+      toSink: false,     // some dot went on from here to the sink (a line to the ball is drawn)
       view: null,        // scene-owned visuals
     };
-    this.byTier[tier].set(name, n);
-    const list = this.lists[tier];
+    this.byTier.get(tier).set(name, n);
+    const list = this.lists.get(tier);
     list.push(n);
-    list.sort((a, b) => sortRank(a.name) - sortRank(b.name) || naturalCompare(a.name, b.name));
+    list.sort((a, b) => (a.name === OVERFLOW_NAME) - (b.name === OVERFLOW_NAME) || naturalCompare(a.name, b.name));
     this.place();
     return n;
   }
 
   /** Remember that traffic flows from node a to node b (an edge is drawn). No allocation once known. */
   link(a, b) {
-    if (a.out.has(b)) return;
+    if (a === b || a.out.has(b)) return;
     a.out.add(b);
     this.links.push({ from: a, to: b });
     this.version++;
@@ -203,10 +197,10 @@ export class Layout {
 
   /** Recompute every node's pixel position for the current (or given) size. */
   place(w, h) {
-    if (w !== undefined) this.geo = geometry(w, h);
+    if (w !== undefined) this.geo = geometry(w, h, { tiers: this.tiers.length, sink: this.hasSink });
     const g = this.geo;
-    for (const tier of TIERS) {
-      const list = this.lists[tier];
+    this.tiers.forEach((tier, ti) => {
+      const list = this.lists.get(tier);
       for (let i = 0; i < list.length; i++) {
         const n = list[i];
         const o = this.overrides[n.key];
@@ -214,15 +208,15 @@ export class Layout {
           n.x = Math.round(o[0] * g.width);
           n.y = Math.round(o[1] * g.height);
         } else {
-          n.x = g.tierX[tier];
+          n.x = g.tierX[ti];
           n.y = Math.round(spread(i, list.length, g.nodeTop, g.nodeBottom));
         }
       }
-    }
+    });
     this.version++;
   }
 
-  /** The user dragged a node to pixel (x, y): keep it (as a fraction of the view). */
+  /** The user dragged a node to pixel (x, y): keep it (as a fraction of the picture). */
   moveNode(node, x, y, persist = true) {
     const g = this.geo;
     const fx = clamp01(x / g.width), fy = clamp01(y / g.height);
@@ -237,14 +231,12 @@ export class Layout {
     return this.overrides[node.key] !== undefined;
   }
 
+  /** Every node, tier by tier from left to right. */
   allNodes() {
-    return [...this.lists.ingress, ...this.lists.mta, ...this.lists.proxy];
+    const out = [];
+    for (const list of this.lists.values()) out.push(...list);
+    return out;
   }
-}
-
-/** "none" (no relay) and the overflow node go after the named nodes of a tier. */
-function sortRank(name) {
-  return name === OVERFLOW_NAME ? 2 : name === 'none' ? 1 : 0;
 }
 
 function clamp01(v) { return v < 0 ? 0 : v > 1 ? 1 : v; }

@@ -1,15 +1,22 @@
-// Wiring: connection -> counters/arrival queue -> Phaser scene, stats -> panels.
-// window.tapemeasure exposes the counters (and a few helpers) for tests.
+// Wiring: connection -> view set, counters and arrival queue -> Phaser scene;
+// stats -> the window of shares and ratios -> panels (and the measurements and rules
+// panels, loaded if present). window.tapemeasure exposes counters and helpers for tests.
+//
+// Nothing here knows a domain: tiers, types, colours, shares and ratios come from the
+// view the daemon sends (views.js); events are routed to their view by their rule.
 
-import { KNOWN_TYPES, ERROR_TYPES, OTHER, typeKind, wantedTypes } from './protocol.js';
+import { wantedTypes, normalizeStats } from './protocol.js';
 import { Connection, wsUrlFor } from './connection.js';
 import { describeResume } from './backoff.js';
 import { Layout } from './layout.js';
 import { ArrivalQueue } from './arrivals.js';
-import { MatrixWindow, shareMatrix } from './matrix.js';
+import { StatsWindow } from './stats_window.js';
 import { RateMeter, oneInN } from './rates.js';
-import { Panels } from './panels.js';
-import { createGame, KINDS } from './scene.js';
+import { Panels, SIDE_TABS } from './panels.js';
+import { SharesPanel } from './shares_panel.js';
+import { normalizeViewSet, chooseView, geometryKey } from './views.js';
+import { TypeStyles, legendModel } from './styles.js';
+import { createGame } from './scene.js';
 
 const UI_KEY = 'tapemeasure.ui.v1';
 const params = new URLSearchParams(location.search);
@@ -30,14 +37,14 @@ function loadUi() {
   try { return JSON.parse(store && store.getItem(UI_KEY)) || {}; } catch (_) { return {}; }
 }
 function saveUi() {
-  try { store && store.setItem(UI_KEY, JSON.stringify({ hidden: [...model.hidden], speedExp: model.speedExp, maxRate: model.maxRate })); } catch (_) { /* ignore */ }
+  try {
+    store && store.setItem(UI_KEY, JSON.stringify({ hidden: [...model.hidden], speedExp: model.speedExp, maxRate: model.maxRate, sideTab }));
+  } catch (_) { /* ignore */ }
 }
-
-const zeroKinds = () => Object.fromEntries(KINDS.map((k) => [k, 0]));
 
 // ---- counters for tests and panels ----------------------------------------
 const tm = {
-  version: 1,
+  version: 2,
   renderer: null,
   requestedRenderer,
   connection: 'idle',
@@ -48,6 +55,7 @@ const tm = {
   eventsReceived: 0,
   framesReceived: 0,
   statsReceived: 0,
+  viewsReceived: 0,           // view frames (and the api/view answer) applied
   bytesReceived: 0,
   invalidFrames: 0,
   lastSeq: null,
@@ -55,21 +63,28 @@ const tm = {
   lastResume: null,
   dropped: 0,                 // total the server reported dropped for this page
   receivedByType: Object.create(null), // raw type -> count (no prototype: any type name is safe)
+  receivedByView: Object.create(null), // view id -> events received (drawn or not)
   typesSeen: [],
   dotsDrawn: 0,
-  drawnByType: zeroKinds(),   // kind -> dots created
+  drawnByType: Object.create(null),   // type -> dots created
   dotsActive: 0,
-  activeByType: zeroKinds(),  // kind -> dots on screen now
+  activeByType: Object.create(null),  // type -> dots on screen now
   dotsPerSecond: 0,
-  notDrawn: { paused: 0, hiddenTab: 0, hiddenType: 0, poolFull: 0, stale: 0, behind: 0, overflow: 0 },
+  notDrawn: { paused: 0, hiddenTab: 0, hiddenType: 0, poolFull: 0, stale: 0, behind: 0, overflow: 0, otherView: 0, noView: 0 },
   fps: 0,
   phaserFps: 0,
   eventsPerSecond: 0,
   droppedPerSecond: 0,
   oneInN: null,
   stats: null,
-  bounceRatio: null,
-  matrix: null,
+  view: null,                 // the last view object received, as sent
+  currentView: null,          // id of the view drawn now
+  knownTypes: [],             // the current view's types, in legend order
+  shares: [],                 // [{title, metric, rows, cols, counts, shares}] over the window
+  shareDetails: [],           // per share: rows, cols, totals, deviation, hot, maxDeviation, verdict
+  ratios: [],                 // [{title, value}] over the window
+  measurements: [],           // from measurements.js, when loaded
+  rules: null,                // from rules_panel.js, when loaded
   hiddenTypes: [],
   filter: null,               // last filter sent: wanted types, or null (= everything)
   filtersSent: 0,
@@ -83,59 +98,144 @@ const tm = {
 };
 window.tapemeasure = tm;
 
-const layout = new Layout({ storage: store });
 const queue = new ArrivalQueue(8192, { maxLagMs: 500 });
 const ui = loadUi();
 const model = {
   tm,
-  layout,
   queue,
-  hidden: new Set(Array.isArray(ui.hidden) ? ui.hidden.filter((k) => KINDS.includes(k)) : []),
+  view: null,                 // the current normalized view
+  layout: null,               // its Layout
+  styles: null,               // its TypeStyles
+  hidden: new Set(Array.isArray(ui.hidden) ? ui.hidden.filter((t) => typeof t === 'string') : []),
   paused: false,
   speedExp: Number.isFinite(ui.speedExp) ? Math.max(-2, Math.min(2, ui.speedExp)) : 0,
   speed: 1,
   maxRate: Number.isFinite(ui.maxRate) ? ui.maxRate : 0,
   scene: null,
-  onInspect: (ev, kind) => { tm.inspected = ev; panels.inspect(ev, kind); },
+  onInspect: (ev, style) => { tm.inspected = ev; panels.inspect(ev, style && style.css); },
 };
 model.speed = Math.pow(2, model.speedExp);
 tm.speed = model.speed;
 tm.maxRate = model.maxRate;
+let sideTab = SIDE_TABS.includes(ui.sideTab) ? ui.sideTab : 'shares';
 
 const typesSeen = new Set();
 const eventsMeter = new RateMeter();
 const droppedMeter = new RateMeter();
-const matrixWindow = new MatrixWindow(10);
-const kindCounts = zeroKinds();
-let lastKindCounts = zeroKinds();
-const kindRates = zeroKinds();
+const statsWindow = new StatsWindow();
+const typeRates = new Map();          // type -> smoothed events/s (legend)
+let lastTypeCounts = new Map();
 let lastCountersAt = performance.now();
+const drawable = [];                  // reused per frame: the events of the current view
+
+// ---- views ----------------------------------------------------------------------
+let viewSet = null;                   // normalizeViewSet() of the last view object
+let viewFromWs = false;               // a frame arrived: the api/view answer is older
+let wantedViewId = params.get('view');
+const stylesByView = new Map();       // id -> {key, styles}
+const layoutsByView = new Map();      // id -> {key, layout}
+
+/** A view's TypeStyles, kept while its declaration is unchanged (keeps first-sight colours). */
+function stylesFor(v) {
+  const key = JSON.stringify([v.tiers, v.types, viewSet.palette]);
+  let e = stylesByView.get(v.id);
+  if (!e || e.key !== key) { e = { key, styles: new TypeStyles(v, viewSet.palette) }; stylesByView.set(v.id, e); }
+  return e.styles;
+}
+
+/** A view's Layout, kept while its tiers and sink are unchanged (keeps nodes and links). */
+function layoutFor(v) {
+  const key = geometryKey(v);
+  let e = layoutsByView.get(v.id);
+  if (!e || e.key !== key) { e = { key, layout: new Layout({ view: v, storage: store }) }; layoutsByView.set(v.id, e); }
+  return e.layout;
+}
+
+function applyViews(raw) {
+  tm.view = raw;
+  tm.viewsReceived++;
+  viewSet = normalizeViewSet(raw);
+  for (const id of [...stylesByView.keys()]) if (!viewSet.byId.has(id)) stylesByView.delete(id);
+  for (const id of [...layoutsByView.keys()]) if (!viewSet.byId.has(id)) layoutsByView.delete(id);
+  for (const v of viewSet.views) stylesFor(v);
+  if (measurements) call(() => measurements.setMetrics(viewSet.metrics));
+  showView(chooseView(viewSet, wantedViewId), true);
+  if (model.hidden.size) sendFilter();   // the types the page knows of may have changed
+}
+
+/** Draw view `v` (a tab click, or a new view frame when `again`). */
+function showView(v, again = false) {
+  if (!v) return;
+  const layout = layoutFor(v), styles = stylesFor(v);
+  const changed = model.view === null || model.view.id !== v.id || model.layout !== layout || model.styles !== styles;
+  model.view = v;
+  model.layout = layout;
+  model.styles = styles;
+  tm.currentView = v.id;
+  document.title = `tapemeasure \u2014 ${v.title}`;
+  if (changed || again) {
+    queue.clear();
+    if (model.scene) model.scene.setView(v, layout, styles);
+  }
+  panels.setTabs(viewSet.views, v.id);
+  renderLegend();
+  renderWindow();
+}
+
+function chooseViewById(id) {
+  if (!viewSet || !viewSet.byId.has(id)) return;
+  wantedViewId = id;
+  const u = new URL(location.href);
+  u.searchParams.set('view', id);
+  history.replaceState(history.state, '', u);
+  showView(viewSet.byId.get(id));
+}
+
+/** Every type the page knows of: declared by a loaded view, given a style, or seen. */
+function knownTypes() {
+  const out = new Set();
+  for (const e of stylesByView.values()) for (const t of e.styles.types()) out.add(t);
+  for (const t of typesSeen) out.add(t);
+  return out;
+}
 
 // ---- actions ----------------------------------------------------------------
 function sendFilter() {
-  const wanted = wantedTypes(model.hidden, typesSeen);
+  const wanted = wantedTypes(model.hidden, knownTypes());
   tm.filter = wanted;
   tm.filtersSent++;
   conn.setFilter(wanted);
 }
 
+let legendVersion = -1;
+function renderLegend() {
+  if (!model.styles) return;
+  legendVersion = model.styles.version;
+  tm.knownTypes = model.styles.types();
+  panels.setLegend(legendModel(model.styles, model.hidden));
+  if (model.scene) model.scene.updateFloorLabel();
+}
+
 function applyHidden() {
   tm.hiddenTypes = [...model.hidden];
-  const squelched = ERROR_TYPES.every((t) => model.hidden.has(t));
-  panels.setHidden(model.hidden, squelched);
-  if (model.scene) for (const k of model.hidden) model.scene.clearKind(k);
+  renderLegend();
+  if (model.scene) for (const t of model.hidden) model.scene.clearType(t);
   saveUi();
 }
 
-function toggleKind(kind) {
-  if (model.hidden.has(kind)) model.hidden.delete(kind); else model.hidden.add(kind);
+function toggleType(type) {
+  if (model.hidden.has(type)) model.hidden.delete(type); else model.hidden.add(type);
   applyHidden();
   sendFilter();
 }
 
+/** Hide the current view's error types (then: return|fall), or show them again. */
 function squelch() {
-  const squelched = ERROR_TYPES.every((t) => model.hidden.has(t));
-  for (const t of ERROR_TYPES) { if (squelched) model.hidden.delete(t); else model.hidden.add(t); }
+  if (!model.styles) return;
+  const errors = model.styles.errorTypes();
+  if (!errors.length) return;
+  const squelched = errors.every((t) => model.hidden.has(t));
+  for (const t of errors) { if (squelched) model.hidden.delete(t); else model.hidden.add(t); }
   applyHidden();
   sendFilter();
 }
@@ -165,12 +265,18 @@ function setMaxRate(n) {
 }
 
 function resetLayout() {
-  layout.reset();
+  if (model.layout) model.layout.reset();
+}
+
+function setSideTab(name) {
+  sideTab = SIDE_TABS.includes(name) ? name : 'shares';
+  panels.setSideTab(sideTab);
+  saveUi();
 }
 
 // ---- panels -------------------------------------------------------------------
 const panels = new Panels({
-  onToggleKind: toggleKind,
+  onToggleType: toggleType,
   onSquelch: squelch,
   onPause: () => setPaused(!model.paused),
   onSpeed: setSpeed,
@@ -178,7 +284,23 @@ const panels = new Panels({
   onResetLayout: resetLayout,
   onRetry: () => conn.retryNow(),
   onCloseInspector: () => { panels.inspect(null); tm.inspected = null; },
-}, KINDS);
+  onChooseView: chooseViewById,
+  onSideTab: setSideTab,
+});
+const sharesPanel = new SharesPanel(document.getElementById('shares'));
+
+// The measurements and rules panels are separate modules; the page works without them.
+let measurements = null;
+let rulesPanel = null;
+let apiSeconds = null;              // GET api/stats, once at start
+/** Run a panel module's method; a bug there must not stop the stream. */
+function call(fn) {
+  try { return fn(); } catch (e) { console.warn('panel:', e); return undefined; }
+}
+function missing(id, what) {
+  const host = document.getElementById(id);
+  if (host && !host.childElementCount) host.innerHTML = `<p class="muted">${what} not available in this build.</p>`;
+}
 
 // ---- connection ----------------------------------------------------------------
 function onBatch(b) {
@@ -193,33 +315,65 @@ function onBatch(b) {
   tm.dropped += b.dropped;
   eventsMeter.add(n, now);
   droppedMeter.add(b.dropped, now);
-  const rbt = tm.receivedByType;
+  const rbt = tm.receivedByType, rbv = tm.receivedByView, nd = tm.notDrawn;
+  const current = model.view ? model.view.id : null;
+  const routes = viewSet ? viewSet.ruleToView : null;
+  drawable.length = 0;
   for (let i = 0; i < n; i++) {
-    const t = evs[i].type;
+    const ev = evs[i];
+    const t = ev.type;
     if (rbt[t] === undefined) {
       rbt[t] = 0;
-      if (!typesSeen.has(t)) {
-        typesSeen.add(t);
-        tm.typesSeen.push(t);
-      }
+      if (!typesSeen.has(t)) { typesSeen.add(t); tm.typesSeen.push(t); }
     }
     rbt[t]++;
-    kindCounts[typeKind(t)]++;
+    const vid = routes !== null ? routes.get(ev.rule) : undefined;
+    if (vid === undefined) { nd.noView++; continue; }
+    rbv[vid] = (rbv[vid] || 0) + 1;
+    if (vid !== current) {
+      stylesByView.get(vid).styles.of(t);   // its colour is settled in order of first sight
+      nd.otherView++;
+      continue;
+    }
+    model.styles.of(t);
+    drawable.push(ev);
   }
-  if (n === 0) return;
-  if (document.hidden) { tm.notDrawn.hiddenTab += n; return; }  // no pile-up in a hidden tab
-  if (model.paused) { tm.notDrawn.paused += n; return; }
-  queue.pushBatch(evs, now);
+  if (model.styles && model.styles.version !== legendVersion) renderLegend();
+  const m = drawable.length;
+  if (m === 0) return;
+  if (document.hidden) { nd.hiddenTab += m; return; }  // no pile-up in a hidden tab
+  if (model.paused) { nd.paused += m; return; }
+  queue.pushBatch(drawable, now);
+  drawable.length = 0;
 }
 
 function onStats(s) {
-  const { raw, ...rest } = s;
+  const { raw, shares, ratios, metrics, reload, ...rest } = s;
   tm.stats = rest;
-  tm.bounceRatio = s.bounceRatio;
-  matrixWindow.push(s.relayMatrix);
-  const m = shareMatrix(matrixWindow.sum());
-  tm.matrix = m;
-  panels.matrix(m, matrixWindow.seconds);
+  statsWindow.push(s);
+  renderWindow();
+  if (measurements) { call(() => measurements.push(raw)); tm.measurements = call(() => measurements.state()) || []; }
+  if (rulesPanel) { call(() => rulesPanel.stats(raw)); tm.rules = call(() => rulesPanel.state()) || null; }
+}
+
+/** Shares and ratios of the current view over the window: panels and test hook. */
+function renderWindow() {
+  if (!model.view) return;
+  const sh = statsWindow.shares(model.view);
+  tm.shares = sh.map(({ matrix, ...plain }) => plain);
+  tm.shareDetails = sh.map((x) => ({
+    title: x.title, rows: x.matrix.rows, cols: x.matrix.cols, totals: x.matrix.totals, deviation: x.matrix.deviation,
+    hot: x.matrix.hot, maxDeviation: x.matrix.maxDeviation,
+  }));
+  sharesPanel.render(sh, statsWindow.seconds);
+  const ra = statsWindow.ratios(model.view);
+  tm.ratios = ra.map((r) => ({ title: r.title, value: r.value }));
+  panels.ratios(ra);
+}
+
+function onView(raw) {
+  viewFromWs = true;
+  applyViews(raw);
 }
 
 let lastState = '';
@@ -261,8 +415,8 @@ function formatBytes(n) {
 
 const wsUrl = params.get('ws') || wsUrlFor(location.href);
 tm.wsUrl = wsUrl;
-const conn = new Connection({ url: wsUrl, onBatch, onStats, onState, backoff: { base: 500, max: 15000 } });
-conn.filter = wantedTypes(model.hidden, typesSeen);
+const conn = new Connection({ url: wsUrl, onBatch, onStats, onView, onState, backoff: { base: 500, max: 15000 } });
+conn.filter = wantedTypes(model.hidden, knownTypes());
 tm.filter = conn.filter;
 if (model.maxRate) conn.maxRate = model.maxRate;
 
@@ -271,12 +425,17 @@ function refresh() {
   const now = performance.now();
   const dt = (now - lastCountersAt) / 1000;
   lastCountersAt = now;
-  if (dt > 0) {
-    for (const k of KINDS) {
-      const r = (kindCounts[k] - lastKindCounts[k]) / dt;
-      kindRates[k] += (r - kindRates[k]) * 0.35;
+  const rbt = tm.receivedByType;
+  if (dt > 0 && model.styles) {
+    const counts = new Map();
+    for (const t of model.styles.types()) {
+      const c = rbt[t] || 0;
+      counts.set(t, c);
+      const r = (c - (lastTypeCounts.get(t) ?? c)) / dt;
+      const old = typeRates.get(t) || 0;
+      typeRates.set(t, old + (r - old) * 0.35);
     }
-    lastKindCounts = { ...kindCounts };
+    lastTypeCounts = counts;
   }
   tm.eventsPerSecond = Math.round(eventsMeter.rate(now));
   tm.droppedPerSecond = Math.round(droppedMeter.rate(now));
@@ -289,21 +448,17 @@ function refresh() {
   tm.invalidFrames = conn.invalidFrames;
   tm.lastResume = conn.seq.lastResume;
   const s = tm.stats;
-  const dl = s && s.deliveriesPerS;
-  const deliveries = dl && Object.keys(dl).length ? (dl.delivered || 0) + (dl.transient || 0) + (dl.permanent || 0) : null;
   panels.counters({
     eventsPerSecond: tm.eventsPerSecond,
     serverEventsPerSecond: s ? s.eventsPerS : null,
     linesPerSecond: s ? s.linesPerS : null,
-    bounceRatio: tm.bounceRatio,
-    deliveriesPerSecond: deliveries,
     oneInN: tm.oneInN,
     droppedPerSecond: tm.droppedPerSecond,
     droppedTotal: tm.dropped,
     fps: tm.fps,
     dotsPerSecond: tm.dotsPerSecond,
     dotsActive: tm.dotsActive,
-    kindRates,
+    typeRates,
   });
   if (pendingResumeNotice && conn.seq.lastResume && conn.seq.lastResume.kind !== 'first' && tm.lastSeq !== null) {
     pendingResumeNotice = false;
@@ -333,30 +488,41 @@ function canvasRect() {
 }
 Object.assign(tm, {
   canvasRect,
-  /** Nodes with canvas (x,y) and page (pageX,pageY) coordinates. */
+  /** Nodes of the current view with canvas (x,y) and page (pageX,pageY) coordinates. */
   nodes() {
+    if (!model.layout) return [];
     const r = canvasRect();
-    return layout.allNodes().map((n) => ({ tier: n.tier, name: n.name, x: n.x, y: n.y, pageX: r.left + n.x, pageY: r.top + n.y, moved: layout.isMoved(n), count: n.count }));
+    const L = model.layout;
+    return L.allNodes().map((n) => ({ tier: n.tier, name: n.name, x: n.x, y: n.y, pageX: r.left + n.x, pageY: r.top + n.y, moved: L.isMoved(n), count: n.count }));
   },
-  /** Live dots (optionally of one kind) with page coordinates. */
-  dots(limit = 50, kind = null) {
+  /** Tiers drawn now: [{name, title, x}]. */
+  tiers() {
+    if (!model.layout) return [];
+    const L = model.layout;
+    return model.view.tiers.map((t, i) => ({ name: t.name, title: t.title, x: L.geo.tierX[i] }));
+  },
+  /** Live dots (optionally of one type) with page coordinates. */
+  dots(limit = 50, type = null) {
     if (!model.scene) return [];
     const r = canvasRect();
-    return model.scene.listDots(limit, kind).map((d) => ({ ...d, pageX: r.left + d.x, pageY: r.top + d.y }));
+    return model.scene.listDots(limit, type).map((d) => ({ ...d, pageX: r.left + d.x, pageY: r.top + d.y }));
   },
+  /** The geometry of the current picture (sink ball, scale, floor). */
+  geometry() { return model.layout ? JSON.parse(JSON.stringify(model.layout.geo)) : null; },
   setPaused,
-  toggleType: toggleKind,
+  toggleType,
   squelchErrors: squelch,
   resetLayout,
+  chooseView: chooseViewById,
   setSpeed: (mult) => setSpeed(Math.log2(mult)),
-  knownTypes: [...KNOWN_TYPES, OTHER],
 });
 
 // ---- start ---------------------------------------------------------------------
 panels.setSpeed(model.speedExp);
 panels.setMaxRate(model.maxRate);
 panels.setPaused(false);
-applyHidden();
+panels.setSideTab(sideTab);
+tm.hiddenTypes = [...model.hidden];
 renderConnection();
 
 function startGame(renderer) {
@@ -371,8 +537,61 @@ function startGame(renderer) {
     throw e;
   }
 }
+
+async function fetchJson(path) {
+  try {
+    const r = await fetch(path, { cache: 'no-store' });
+    return r.ok ? await r.json() : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+/** The page may be served before the first view frame arrives: ask for the view once. */
+async function loadViewOnce() {
+  const raw = await fetchJson('api/view');
+  if (raw && !viewFromWs) applyViews(raw);
+}
+
+/** The last seconds of stats: the window starts full, the measurements panel has a past. */
+async function loadStatsOnce() {
+  const data = await fetchJson('api/stats');
+  apiSeconds = data && Array.isArray(data.seconds) ? data.seconds : [];
+  if (statsWindow.seconds === 0) {
+    for (const sec of apiSeconds.slice(-statsWindow.size)) statsWindow.push(normalizeStats(sec));
+    renderWindow();
+  }
+}
+
+async function loadPanels() {
+  const statsReady = loadStatsOnce();
+  try {
+    const mod = await import('./measurements.js');
+    measurements = new mod.MeasurementsPanel(document.getElementById('measurements-panel'));
+    if (viewSet) call(() => measurements.setMetrics(viewSet.metrics));
+    await statsReady;
+    call(() => measurements.backfill(apiSeconds));
+    tm.measurements = call(() => measurements.state()) || [];
+  } catch (e) {
+    measurements = null;
+    console.warn('measurements panel not loaded:', e && e.message);
+    missing('measurements-panel', 'The measurements panel is');
+  }
+  try {
+    const mod = await import('./rules_panel.js');
+    rulesPanel = new mod.RulesPanel(document.getElementById('rules-panel'), { onNotice: (text) => panels.notice(text) });
+    tm.rules = call(() => rulesPanel.state()) || null;
+  } catch (e) {
+    rulesPanel = null;
+    console.warn('rules panel not loaded:', e && e.message);
+    missing('rules-panel', 'The rules panel is');
+  }
+}
+
 model.onSceneReady = () => { tm.ready = true; };
 const game = startGame(requestedRenderer);
 Object.defineProperty(tm, 'game', { value: game, enumerable: false });
+loadViewOnce();
+loadPanels();
 conn.start();
 setInterval(refresh, 250);

@@ -1,13 +1,13 @@
-// MTA-to-relay share matrix: "is round-robin really round-robin?". Pure module.
+// A share matrix: "is round-robin really round-robin?". Pure module.
 //
-// Input: relay_matrix from the stats frames, {mta: {relay: attempts_per_s}}.
-// Each row is normalised to shares; a fair split gives every relay 1/k of the row
-// (k = relays seen in the window, "none" excluded). deviation = share*k - 1, so
-// 0 is fair, +0.5 is 50% more than a fair share, -1 is a relay this MTA never uses.
+// Input: a share's counts summed over the UI's window, {row: {col: n}} (the rows and
+// columns are the label values a view's share names, docs/views.md).
+// Each row is normalised to shares; a fair split gives every column 1/k of the row
+// (k = columns seen in the window). deviation = share*k - 1, so 0 is fair, +0.5 is 50%
+// more than a fair share, -1 is a column this row never uses.
 
 import { naturalCompare } from './layout.js';
 
-export const NO_RELAY = 'none';
 export const HOT_DEVIATION = 0.25;   // |deviation| from here on is highlighted
 export const MIN_ROW_SAMPLES = 20;   // rows with fewer attempts in the window are not judged
 export const MIN_Z = 3;              // and a cell is only "hot" when its deviation is no fluke:
@@ -51,9 +51,10 @@ export class MatrixWindow {
  *            shares:object, deviation:object, z:object, even:number|null, rowImbalance:object,
  *            maxDeviation:number, hot:Array<{row:string,col:string,deviation:number,z:number}>}}
  * `hot` lists cells at least `hotAt` off a fair share and at least `minZ` standard deviations
- * away from it, so a busy MTA's real skew is flagged but a quiet one's noise is not.
+ * away from it, so a busy row's real skew is flagged but a quiet one's noise is not.
+ * Columns in `exclude` are counted apart (extraCols) and are not part of the shares.
  */
-export function shareMatrix(matrix, { exclude = [NO_RELAY], minRowSamples = MIN_ROW_SAMPLES, hotAt = HOT_DEVIATION, minZ = MIN_Z } = {}) {
+export function shareMatrix(matrix, { exclude = [], minRowSamples = MIN_ROW_SAMPLES, hotAt = HOT_DEVIATION, minZ = MIN_Z } = {}) {
   const m = matrix && typeof matrix === 'object' ? matrix : {};
   const excluded = new Set(exclude);
   const rows = Object.keys(m).filter((r) => m[r] && typeof m[r] === 'object').sort(naturalCompare);
@@ -94,7 +95,7 @@ export function shareMatrix(matrix, { exclude = [NO_RELAY], minRowSamples = MIN_
         shares[r][c] = s;
         const d = s * cols.length - 1;
         deviation[r][c] = d;
-        // binomial: expected total*even attempts, sd sqrt(total*even*(1-even))
+        // binomial: expected total*even, sd sqrt(total*even*(1-even))
         const sd = Math.sqrt(total * even * (1 - even));
         const zz = sd > 0 ? (counts[r][c] - total * even) / sd : 0;
         z[r][c] = zz;
@@ -135,4 +136,23 @@ export function formatDeviation(d) {
   if (d === null || d === undefined || !Number.isFinite(d)) return '';
   const p = Math.round(d * 100);
   return (p > 0 ? '+' : p < 0 ? '\u2212' : '\u00b1') + Math.abs(p) + '%';
+}
+
+/**
+ * One line saying whether the split is fair, from shareMatrix's result:
+ * {kind: 'bad'|'good'|'muted', text}. The worst column that gets *more* than its share
+ * is named (the one a user would go and look at); a column starved to nothing is named
+ * only when no column is over its share.
+ */
+export function verdict(m) {
+  if (m.hot.length) {
+    const over = m.hot.filter((h) => h.deviation > 0);
+    const pool = over.length ? over : m.hot;
+    const worst = pool.reduce((a, b) => (Math.abs(b.deviation) > Math.abs(a.deviation) ? b : a));
+    return { kind: 'bad', text: `not round-robin: ${worst.row} \u2192 ${worst.col} gets ${formatShare(m.shares[worst.row][worst.col])}, fair is ${formatShare(m.even)}` };
+  }
+  if (m.cols.length > 1 && m.rows.some((r) => m.rowImbalance[r] !== null)) {
+    return { kind: 'good', text: `round-robin holds: no column is off a fair share by ${Math.round(HOT_DEVIATION * 100)}% or more (beyond chance)` };
+  }
+  return { kind: 'muted', text: 'not enough counts to judge yet' };
 }

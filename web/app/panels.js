@@ -1,8 +1,7 @@
-// DOM panels around the traffic view: top bar counters, legend toggles, controls,
-// the share matrix and the event inspector. Text changes a few times a second only.
+// DOM panels: top bar (connection, rates, the view's ratios), view tabs, legend and
+// squelch toggle, controls, inspector, notices, side-panel tabs. Text changes a few
+// times a second only; the legend and tabs are rebuilt when the view changes.
 
-import { TYPE_COLORS, TYPE_LABELS, colorCss } from './protocol.js';
-import { deviationColor, formatShare, formatDeviation, HOT_DEVIATION, MIN_Z } from './matrix.js';
 import { formatCount, formatPercent, formatOneInN } from './rates.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,38 +10,21 @@ function setText(el, text) {
   if (el && el.textContent !== text) el.textContent = text;
 }
 
+export const SIDE_TABS = Object.freeze(['shares', 'measurements', 'rules']);
+
 export class Panels {
   /**
-   * @param {object} h handlers: onToggleKind(kind), onSquelch(), onPause(), onSpeed(exp),
-   *                   onMaxRate(n), onResetLayout(), onRetry(), onCloseInspector()
-   * @param {string[]} kinds legend order
+   * @param {object} h handlers: onToggleType(type), onSquelch(), onPause(), onSpeed(exp),
+   *                   onMaxRate(n), onResetLayout(), onRetry(), onCloseInspector(),
+   *                   onChooseView(id), onSideTab(name)
    */
-  constructor(h, kinds) {
+  constructor(h) {
     this.h = h;
-    this.kinds = kinds;
-    this.legendItems = {};
-    const legend = $('legend');
-    for (const kind of kinds) {
-      const b = document.createElement('button');
-      b.className = 'legend-item';
-      b.dataset.kind = kind;
-      b.setAttribute('aria-pressed', 'true');
-      b.title = `Show or hide ${TYPE_LABELS[kind]} (hidden types are filtered by the server too)`;
-      const sw = document.createElement('span');
-      sw.className = 'swatch';
-      sw.style.background = colorCss(TYPE_COLORS[kind]);
-      sw.style.boxShadow = `0 0 6px ${colorCss(TYPE_COLORS[kind])}`;
-      const name = document.createElement('span');
-      name.className = 'name';
-      name.textContent = TYPE_LABELS[kind];
-      const rate = document.createElement('span');
-      rate.className = 'rate';
-      rate.textContent = '';
-      b.append(sw, name, rate);
-      b.addEventListener('click', () => h.onToggleKind(kind));
-      legend.append(b);
-      this.legendItems[kind] = { button: b, rate };
-    }
+    this.legendItems = new Map();   // type -> {button, rate}
+    this.legendKey = '';
+    this.tabsKey = '';
+    this.ratioItems = new Map();    // title -> {value, detail}
+    this.ratiosKey = '';
     $('squelch').addEventListener('click', () => h.onSquelch());
     $('pause').addEventListener('click', () => h.onPause());
     $('reset-layout').addEventListener('click', () => h.onResetLayout());
@@ -51,17 +33,113 @@ export class Panels {
     const speed = $('speed');
     speed.addEventListener('input', () => h.onSpeed(Number(speed.value)));
     $('max-rate').addEventListener('change', (e) => h.onMaxRate(Number(e.target.value)));
+    for (const b of document.querySelectorAll('#side-tabs button')) {
+      b.addEventListener('click', () => h.onSideTab(b.dataset.tab));
+    }
     this.noticeTimer = null;
-    this.matrixKey = '';
   }
 
-  setHidden(hidden, squelched) {
-    for (const kind of this.kinds) {
-      this.legendItems[kind].button.setAttribute('aria-pressed', hidden.has(kind) ? 'false' : 'true');
+  /** The legend from legendModel(): rebuilt when its types or colours change, else only toggled. */
+  setLegend(model) {
+    const key = model.entries.map((e) => e.type + '\u0000' + e.css).join('\u0001');
+    if (key !== this.legendKey) {
+      this.legendKey = key;
+      this.legendItems.clear();
+      const legend = $('legend');
+      const buttons = model.entries.map((e) => {
+        const b = document.createElement('button');
+        b.className = 'legend-item';
+        b.dataset.type = e.type;
+        b.title = `Show or hide ${e.type}` + (e.declared ? '' : ' (not declared by the view: colour from the palette)') +
+          ' \u2014 hidden types are filtered by the server too';
+        const sw = document.createElement('span');
+        sw.className = 'swatch';
+        sw.style.background = e.css;
+        sw.style.boxShadow = `0 0 6px ${e.css}`;
+        const name = document.createElement('span');
+        name.className = 'name';
+        name.textContent = e.type;
+        const rate = document.createElement('span');
+        rate.className = 'rate';
+        b.append(sw, name, rate);
+        b.addEventListener('click', () => this.h.onToggleType(e.type));
+        this.legendItems.set(e.type, { button: b, rate });
+        return b;
+      });
+      if (!buttons.length) {
+        const p = document.createElement('p');
+        p.className = 'muted';
+        p.textContent = 'no types yet';
+        legend.replaceChildren(p);
+      } else {
+        legend.replaceChildren(...buttons);
+      }
     }
+    for (const e of model.entries) this.legendItems.get(e.type).button.setAttribute('aria-pressed', e.hidden ? 'false' : 'true');
     const s = $('squelch');
-    s.setAttribute('aria-pressed', squelched ? 'true' : 'false');
-    setText($('squelch-text'), squelched ? 'Errors squelched \u2713' : 'Squelch errors');
+    s.hidden = !model.squelch.shown;
+    s.setAttribute('aria-pressed', model.squelch.pressed ? 'true' : 'false');
+    s.title = `Hide ${model.squelch.types.join(' and ')} here and ask the server not to send them`;
+    setText($('squelch-text'), model.squelch.pressed ? 'Errors squelched \u2713' : 'Squelch errors');
+    setText($('squelch-types'), model.squelch.types.join(' + '));
+  }
+
+  /** One tab per view, shown only when there are several. */
+  setTabs(views, currentId) {
+    const nav = $('view-tabs');
+    const key = views.map((v) => v.id + '\u0000' + v.title).join('\u0001');
+    if (key !== this.tabsKey) {
+      this.tabsKey = key;
+      nav.replaceChildren(...views.map((v) => {
+        const b = document.createElement('button');
+        b.className = 'view-tab';
+        b.setAttribute('role', 'tab');
+        b.dataset.view = v.id;
+        b.textContent = v.title;
+        b.title = v.file ? `${v.title} (${v.file})` : v.title;
+        b.addEventListener('click', () => this.h.onChooseView(v.id));
+        return b;
+      }));
+    }
+    nav.hidden = views.length < 2;
+    for (const b of nav.children) b.setAttribute('aria-selected', b.dataset.view === currentId ? 'true' : 'false');
+  }
+
+  /** The side panel's tab: shares, measurements or rules. */
+  setSideTab(name) {
+    for (const b of document.querySelectorAll('#side-tabs button')) {
+      b.setAttribute('aria-selected', b.dataset.tab === name ? 'true' : 'false');
+    }
+    for (const t of SIDE_TABS) $(t + '-panel').hidden = t !== name;
+  }
+
+  /** The view's ratios in the top bar: one figure each (value over the window, "of N/s"). */
+  ratios(list) {
+    const key = list.map((r) => r.title).join('\u0001');
+    if (key !== this.ratiosKey) {
+      this.ratiosKey = key;
+      this.ratioItems.clear();
+      $('ratios').replaceChildren(...list.map((r) => {
+        const d = document.createElement('div');
+        d.className = 'stat ratio';
+        d.dataset.title = r.title;
+        d.title = `${r.title}: part of ${r.metric} over all of it, summed over the last seconds (from the server's stats)`;
+        const label = document.createElement('label');
+        label.textContent = r.title;
+        const value = document.createElement('b');
+        value.textContent = '\u2013';
+        const detail = document.createElement('small');
+        detail.textContent = '\u00a0';
+        d.append(label, value, detail);
+        this.ratioItems.set(r.title, { value, detail });
+        return d;
+      }));
+    }
+    for (const r of list) {
+      const it = this.ratioItems.get(r.title);
+      setText(it.value, formatPercent(r.value));
+      setText(it.detail, r.perSecond !== null ? `of ${formatCount(r.perSecond)}/s` : '\u00a0');
+    }
   }
 
   setPaused(paused) {
@@ -96,7 +174,8 @@ export class Panels {
     this.noticeTimer = setTimeout(() => { n.hidden = true; }, ms);
   }
 
-  inspect(ev, kind) {
+  /** Show an event's JSON (paused, clicked dot); `css` is its type's colour. */
+  inspect(ev, css) {
     const box = $('inspector');
     if (!ev) { box.hidden = true; return; }
     let when = '';
@@ -108,7 +187,7 @@ export class Panels {
     title.textContent = '';
     const sw = document.createElement('span');
     sw.className = 'swatch';
-    sw.style.cssText = `display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:7px;background:${colorCss(TYPE_COLORS[kind] ?? TYPE_COLORS.other)}`;
+    sw.style.cssText = `display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:7px;background:${css || '#9aa4ae'}`;
     title.append(sw, document.createTextNode(String(ev.type) + when));
     let json;
     try { json = JSON.stringify(ev, null, 2); } catch (_) { json = String(ev); }
@@ -122,99 +201,15 @@ export class Panels {
     setText($('eps-server'), s.serverEventsPerSecond !== null
       ? `server ${formatCount(s.serverEventsPerSecond)}/s` + (s.linesPerSecond !== null ? ` · ${formatCount(s.linesPerSecond)} lines/s` : '')
       : 'received here');
-    setText($('bounce'), formatPercent(s.bounceRatio));
-    setText($('bounce-detail'), s.deliveriesPerSecond !== null ? `of ${formatCount(s.deliveriesPerSecond)} attempts/s` : '\u00a0');
     const sampling = $('sampling');
     setText(sampling, formatOneInN(s.oneInN));
     sampling.classList.toggle('lossy', s.oneInN !== null && s.oneInN > 1.005);
     setText($('dropped'), `dropped ${formatCount(s.droppedPerSecond)}/s · ${formatCount(s.droppedTotal)} total`);
     setText($('fps'), s.fps ? `${Math.round(s.fps)} fps` : '–');
     setText($('dps'), `${formatCount(s.dotsPerSecond)} dots/s · ${formatCount(s.dotsActive)} live`);
-    for (const kind of this.kinds) {
-      const r = s.kindRates[kind];
-      setText(this.legendItems[kind].rate, r >= 0.5 ? formatCount(r) + '/s' : '');
+    for (const [type, it] of this.legendItems) {
+      const r = s.typeRates.get(type) || 0;
+      setText(it.rate, r >= 0.5 ? formatCount(r) + '/s' : '');
     }
-  }
-
-  /** The share matrix (re-rendered once per stats frame). */
-  matrix(m, seconds) {
-    const host = $('matrix');
-    setText($('matrix-window'), seconds ? `last ${seconds} s` : '\u00a0');
-    setText($('fair'), m.even ? `fair = ${formatShare(m.even)}` : '');
-    if (!m.rows.length) {
-      if (this.matrixKey !== 'empty') {
-        host.innerHTML = '<p class="muted">no delivery attempts in the stats yet</p>';
-        this.matrixKey = 'empty';
-      }
-      return;
-    }
-    this.matrixKey = 'table';
-    const t = document.createElement('table');
-    const cols = m.cols, extra = m.extraCols;
-    const head = t.createTHead().insertRow();
-    const corner = document.createElement('th');
-    corner.className = 'rowh';
-    corner.textContent = 'MTA';
-    head.append(corner);
-    for (const c of [...cols, ...extra]) {
-      const th = document.createElement('th');
-      th.textContent = c;
-      th.title = c === 'none' ? 'attempts without a relay (not part of the shares)' : `relay ${c}`;
-      head.append(th);
-    }
-    const hotSet = new Set(m.hot.map((h) => h.row + '\u0000' + h.col));
-    const body = t.createTBody();
-    for (const r of m.rows) {
-      const tr = body.insertRow();
-      tr.dataset.mta = r;
-      const th = document.createElement('th');
-      th.className = 'rowh';
-      th.textContent = r;
-      const w = m.rowImbalance[r];
-      const worst = document.createElement('small');
-      worst.textContent = w === null ? 'few attempts' : 'worst ' + formatDeviation(w);
-      worst.style.color = m.hot.some((h) => h.row === r) ? '#f0883e' : '#8b949e';
-      th.append(worst);
-      th.title = `${formatCount(m.totals[r])} attempts in the window; largest deviation from a fair share ${formatDeviation(w) || 'not judged'}`;
-      tr.append(th);
-      for (const c of cols) {
-        const td = tr.insertCell();
-        const share = m.shares[r][c];
-        const dev = m.deviation[r][c];
-        const judged = m.rowImbalance[r] !== null;
-        const zz = m.z[r][c];
-        const significant = zz !== null && Math.abs(zz) >= MIN_Z;
-        td.style.background = judged ? deviationColor(dev, significant) : deviationColor(null);
-        if (hotSet.has(r + '\u0000' + c)) td.className = 'hot';
-        td.dataset.relay = c;
-        td.dataset.share = share === null ? '' : share.toFixed(4);
-        td.title = `${r} → ${c}: ${formatCount(m.counts[r][c])} attempts, ${formatShare(share)} (${formatDeviation(dev)} vs fair` +
-          (zz === null ? ')' : `, ${Math.abs(zz).toFixed(1)} σ${significant ? '' : ': could be chance'})`);
-        const b = document.createElement('b');
-        b.textContent = formatShare(share);
-        const sm = document.createElement('small');
-        sm.textContent = judged ? formatDeviation(dev) : 'few';
-        td.append(b, sm);
-      }
-      for (const c of extra) {
-        const td = tr.insertCell();
-        td.className = 'extra';
-        td.textContent = formatCount(m.counts[r][c]);
-        td.title = `${r}: ${formatCount(m.counts[r][c])} attempts without relay (${c})`;
-      }
-    }
-    const verdict = document.createElement('p');
-    const worst = m.hot.length ? m.hot.reduce((a, b) => (Math.abs(b.deviation) > Math.abs(a.deviation) ? b : a)) : null;
-    if (worst) {
-      verdict.className = 'verdict bad';
-      verdict.textContent = `Not round-robin: ${worst.row} → ${worst.col} gets ${formatShare(m.shares[worst.row][worst.col])} (fair ${formatShare(m.even)}).`;
-    } else if (m.cols.length > 1 && m.rows.some((r) => m.rowImbalance[r] !== null)) {
-      verdict.className = 'verdict good';
-      verdict.textContent = `Round-robin holds: no relay is off a fair share by ${Math.round(HOT_DEVIATION * 100)}% or more (beyond chance).`;
-    } else {
-      verdict.className = 'verdict muted';
-      verdict.textContent = 'Not enough attempts to judge yet.';
-    }
-    host.replaceChildren(t, verdict);
   }
 }

@@ -1,60 +1,30 @@
-// Wire protocol of WebSocket /ws (see DESIGN.md "WebSocket /ws").
+// Wire protocol of WebSocket /ws (DESIGN.md "WebSocket /ws", docs/views.md).
 // Pure module: no DOM, no Phaser, so node's test runner can import it.
 //
 // server -> client  {"seq":N,"events":[...],"dropped":N}   about every 16 ms
 //                   {"stats":{...}}                          once a second
+//                   {"view":{"views":[...],"palette":[...],"metrics":[...]}}
+//                                                            on connect and after a reload
 // client -> server  {"filter":{"types":[...]}}  types still wanted;
 //                   {"filter":{}}               no filter (every type wanted)
 //                   {"max_rate":N}
-
-/** Types the UI knows, in legend order. Anything else is drawn grey as "other". */
-export const KNOWN_TYPES = Object.freeze(['inbound', 'relay', 'delivered', 'transient', 'permanent']);
-export const ERROR_TYPES = Object.freeze(['transient', 'permanent']);
-export const OTHER = 'other';
-
-/** Colour per kind (0xRRGGBB); "other" covers every unknown type. */
-export const TYPE_COLORS = Object.freeze({
-  inbound: 0x3fb950,   // green
-  relay: 0xbc8cff,     // violet
-  delivered: 0x4c9aff, // blue
-  transient: 0xf2cc60, // yellow
-  permanent: 0xff5a52, // red
-  other: 0x9aa4ae,     // grey
-});
-
-export const TYPE_LABELS = Object.freeze({
-  inbound: 'inbound',
-  relay: 'relay',
-  delivered: 'delivered',
-  transient: 'transient',
-  permanent: 'permanent',
-  other: 'other',
-});
-
-const KNOWN_SET = new Set(KNOWN_TYPES);
-
-/** The drawing kind of an event type: one of KNOWN_TYPES or "other". */
-export function typeKind(type) {
-  return KNOWN_SET.has(type) ? type : OTHER;
-}
-
-export function colorCss(rgb) {
-  return '#' + (rgb >>> 0).toString(16).padStart(6, '0');
-}
 
 function finiteOr(v, dflt) {
   const n = typeof v === 'number' ? v : (typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
   return Number.isFinite(n) ? n : dflt;
 }
 
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /**
  * Parse one text frame. Never throws.
  * Returns one of
  *   {kind:'batch', seq:number|null, events:object[], dropped:number}
  *   {kind:'stats', stats:NormalizedStats}
+ *   {kind:'view', view:object}            the frame's view object as sent (see views.js)
  *   {kind:'invalid', error:string}
  * Events that are not objects are discarded; an event without a string `type`
- * gets type "unknown" (drawn grey, never dropped).
+ * gets type "unknown" (drawn in a palette colour, never dropped).
  */
 export function parseMessage(text) {
   let msg;
@@ -63,20 +33,19 @@ export function parseMessage(text) {
   } catch (e) {
     return { kind: 'invalid', error: 'not JSON: ' + String(e && e.message || e) };
   }
-  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) {
-    return { kind: 'invalid', error: 'not a JSON object' };
-  }
-  if (msg.stats !== undefined) {
-    return { kind: 'stats', stats: normalizeStats(msg.stats) };
+  if (!isObject(msg)) return { kind: 'invalid', error: 'not a JSON object' };
+  if (msg.stats !== undefined) return { kind: 'stats', stats: normalizeStats(msg.stats) };
+  if (msg.view !== undefined) {
+    if (!isObject(msg.view)) return { kind: 'invalid', error: 'view is not an object' };
+    return { kind: 'view', view: msg.view };
   }
   if (Array.isArray(msg.events) || msg.seq !== undefined || msg.dropped !== undefined) {
     const raw = Array.isArray(msg.events) ? msg.events : [];
     let events = raw;
     // Only copy the array if something in it needs fixing (the usual frame is clean).
     for (let i = 0; i < raw.length; i++) {
-      const ev = raw[i];
-      if (ev === null || typeof ev !== 'object' || Array.isArray(ev)) {
-        events = raw.filter((e) => e !== null && typeof e === 'object' && !Array.isArray(e));
+      if (!isObject(raw[i])) {
+        events = raw.filter(isObject);
         break;
       }
     }
@@ -87,12 +56,12 @@ export function parseMessage(text) {
     const dropped = Math.max(0, finiteOr(msg.dropped, 0));
     return { kind: 'batch', seq, events, dropped };
   }
-  return { kind: 'invalid', error: 'neither an event batch nor a stats frame' };
+  return { kind: 'invalid', error: 'neither an event batch, a stats frame nor a view' };
 }
 
 function numberMap(obj) {
   const out = {};
-  if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+  if (isObject(obj)) {
     for (const k of Object.keys(obj)) {
       const v = finiteOr(obj[k], null);
       if (v !== null) out[k] = v;
@@ -101,36 +70,59 @@ function numberMap(obj) {
   return out;
 }
 
+/** {row: {col: n}} with only finite numbers kept (and rows that keep any). */
+export function numberMatrix(obj) {
+  const out = {};
+  if (!isObject(obj)) return out;
+  for (const r of Object.keys(obj)) {
+    const row = numberMap(obj[r]);
+    if (Object.keys(row).length) out[r] = row;
+  }
+  return out;
+}
+
+const str = (v) => (typeof v === 'string' ? v : '');
+
+/** One share of a stats second: {view, title, metric, rows, cols, counts, omitted}. */
+function normalizeShare(s) {
+  return {
+    view: str(s.view), title: str(s.title), metric: str(s.metric),
+    rows: str(s.rows), cols: str(s.cols),
+    counts: numberMatrix(s.counts),
+    omitted: Math.max(0, finiteOr(s.omitted, 0)),
+  };
+}
+
+/** One ratio of a stats second: {view, title, metric, part, total}. */
+function normalizeRatio(r) {
+  return {
+    view: str(r.view), title: str(r.title), metric: str(r.metric),
+    part: Math.max(0, finiteOr(r.part, 0)),
+    total: Math.max(0, finiteOr(r.total, 0)),
+  };
+}
+
 /**
- * Defensive view of a stats frame. Every key is optional on the wire:
- *   ts, lines_per_s, events_per_s, deliveries_per_s{delivered,transient,permanent},
- *   bounce_ratio, relay_matrix{mta:{relay:n}}, dropped_per_s.
- * Missing numbers become null (shown as "–"); bounce_ratio falls back to
- * (transient+permanent)/(delivered+transient+permanent) when deliveries_per_s is there.
+ * Defensive view of a stats second (docs/views.md). Every key is optional on the wire;
+ * missing numbers become null (shown as "–"). Shares keep only their counts (the UI
+ * recomputes shares over its window); ratios keep part and total for the same reason.
+ * `metrics` and `reload` are passed through as sent (the measurements and rules panels
+ * read them).
  */
 export function normalizeStats(raw) {
-  const s = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
-  const deliveries = numberMap(s.deliveries_per_s);
-  let bounce = finiteOr(s.bounce_ratio, null);
-  if (bounce === null) {
-    const d = deliveries.delivered || 0, t = deliveries.transient || 0, p = deliveries.permanent || 0;
-    if (d + t + p > 0) bounce = (t + p) / (d + t + p);
-  }
-  const matrix = {};
-  if (s.relay_matrix && typeof s.relay_matrix === 'object' && !Array.isArray(s.relay_matrix)) {
-    for (const mta of Object.keys(s.relay_matrix)) {
-      const row = numberMap(s.relay_matrix[mta]);
-      if (Object.keys(row).length) matrix[mta] = row;
-    }
-  }
+  const s = isObject(raw) ? raw : {};
   return {
     ts: finiteOr(s.ts, null),
     linesPerS: finiteOr(s.lines_per_s, null),
+    matchedPerS: finiteOr(s.matched_per_s, null),
+    unmatchedPerS: finiteOr(s.unmatched_per_s, null),
     eventsPerS: finiteOr(s.events_per_s, null),
-    deliveriesPerS: deliveries,
-    bounceRatio: bounce === null ? null : Math.min(1, Math.max(0, bounce)),
-    relayMatrix: matrix,
     droppedPerS: finiteOr(s.dropped_per_s, null),
+    clients: finiteOr(s.clients, null),
+    shares: Array.isArray(s.shares) ? s.shares.filter(isObject).map(normalizeShare) : [],
+    ratios: Array.isArray(s.ratios) ? s.ratios.filter(isObject).map(normalizeRatio) : [],
+    metrics: isObject(s.metrics) ? s.metrics : {},
+    reload: isObject(s.reload) ? s.reload : null,
     raw: s,
   };
 }
@@ -175,14 +167,13 @@ export function maxRateMessage(n) {
 }
 
 /**
- * Types to ask the server for, given the hidden set and the types seen so far.
- * Returns null when nothing is hidden (no filter at all, so new types still arrive).
+ * Types to ask the server for, given the hidden set and every type the page knows of
+ * (declared by any loaded view, or seen on the wire). Returns null when nothing is
+ * hidden (no filter at all, so types nobody has seen yet still arrive).
  */
-export function wantedTypes(hidden, seen) {
+export function wantedTypes(hidden, known) {
   if (!hidden || hidden.size === 0) return null;
   const out = [];
-  const add = (t) => { if (!hidden.has(t) && !hidden.has(typeKind(t)) && !out.includes(t)) out.push(t); };
-  for (const t of KNOWN_TYPES) add(t);
-  if (seen) for (const t of seen) add(t);
+  if (known) for (const t of known) if (!hidden.has(t) && !out.includes(t)) out.push(t);
   return out;
 }
