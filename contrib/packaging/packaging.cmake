@@ -70,6 +70,15 @@ macro(_tapemeasure_packaging)
     install(FILES "${_tm_src}/web/node_modules/phaser/LICENSE.md"
             DESTINATION "${_tm_data}/web/node_modules/phaser")
   endif()
+  # uPlot draws the measurement charts: its ES module and stylesheet, with its (MIT) licence.
+  foreach(_tm_uplot_file dist/uPlot.esm.js dist/uPlot.min.css LICENSE)
+    if(EXISTS "${_tm_src}/web/node_modules/uplot/${_tm_uplot_file}")
+      get_filename_component(_tm_uplot_dir "node_modules/uplot/${_tm_uplot_file}" DIRECTORY)
+      install(FILES "${_tm_src}/web/node_modules/uplot/${_tm_uplot_file}" DESTINATION "${_tm_data}/web/${_tm_uplot_dir}")
+    else()
+      message(WARNING "tapemeasure: web/node_modules/uplot/${_tm_uplot_file} is missing; run contrib/setup.sh first.")
+    endif()
+  endforeach()
 
   # --- dashboards: Grafana JSON, Prometheus rules and scrape example --------------------
   install(DIRECTORY "${_tm_src}/dashboards/" DESTINATION "${_tm_data}/dashboards"

@@ -51,10 +51,13 @@ std::string default_rules_path() {
 }
 
 std::string pack_rules_path(const std::string& pack) {
+  // The source tree keeps packs in rules/packs/; the package installs them beside its data
+  // (/usr/share/tapemeasure/packs), and an admin may keep copies in /etc/tapemeasure/packs.
   const fs::path src = source_dir_if_in_build_tree();
-  const fs::path file = fs::path("packs") / (pack + ".yml");
-  const std::string dir = first_existing({src.empty() ? fs::path() : src / "rules", fs::path(TAPEMEASURE_CONFIG_DIR) / "rules",
-                                          fs::path(TAPEMEASURE_DATA_DIR) / "rules"},
+  const std::string file = pack + ".yml";
+  const std::string dir = first_existing({src.empty() ? fs::path() : src / "rules" / "packs",
+                                          fs::path(TAPEMEASURE_CONFIG_DIR) / "packs",
+                                          fs::path(TAPEMEASURE_DATA_DIR) / "packs"},
                                          file.c_str());
   return dir.empty() ? dir : (fs::path(dir) / file).string();
 }

@@ -89,6 +89,11 @@ contents="$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#')"
 for f in /usr/bin/tapemeasure /etc/tapemeasure/rules/postfix.yml /etc/default/tapemeasure \
          /usr/share/tapemeasure/web/index.html /usr/share/tapemeasure/web/app/main.js \
          /usr/share/tapemeasure/web/node_modules/phaser/dist/phaser.esm.min.js \
+         /usr/share/tapemeasure/web/node_modules/uplot/dist/uPlot.esm.js \
+         /usr/share/tapemeasure/web/node_modules/uplot/dist/uPlot.min.css \
+         /usr/share/tapemeasure/web/measure.css /usr/share/tapemeasure/web/app/measurements.js \
+         /usr/share/tapemeasure/packs/nginx.yml /usr/share/tapemeasure/packs/dns.yml \
+         /usr/share/tapemeasure/packs/momentum.yml \
          /usr/share/tapemeasure/dashboards/grafana/tapemeasure.json \
          /usr/share/tapemeasure/dashboards/prometheus/tapemeasure.rules.yml \
          /usr/lib/systemd/system/tapemeasure.service \
@@ -126,6 +131,9 @@ dpkg -x "$deb" "$R"
 check "dpkg -x into a temporary root" test -x "$R/usr/bin/tapemeasure"
 check "installed binary finds all its libraries" bash -c "! ldd '$R/usr/bin/tapemeasure' | grep -q 'not found'"
 check "installed 'tapemeasure check /etc/tapemeasure/rules' passes" "$R/usr/bin/tapemeasure" check "$R/etc/tapemeasure/rules"
+for pack in nginx dns momentum; do
+  check "installed pack $pack passes 'tapemeasure check'" "$R/usr/bin/tapemeasure" check "$R/usr/share/tapemeasure/packs/$pack.yml"
+done
 
 # The installed web root serves the page and every module it imports, Phaser included.
 port="$(free_port)"

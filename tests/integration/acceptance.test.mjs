@@ -77,7 +77,7 @@ test('postfix.log replayed with 20 WebSocket clients: lines, deliveries and even
     const ratio = s.ratios.find((x) => x.title === 'bounce ratio');
     part += ratio.part;
     total += ratio.total;
-    if (ratio.total > 0) assert.ok(ratio.value >= 0 && ratio.value <= 1 && Math.abs(ratio.value - ratio.part / ratio.total) < 1e-9);
+    if (ratio.total > 0) assert.ok(ratio.value >= 0 && ratio.value <= 1 && Math.abs(ratio.value - ratio.part / ratio.total) < 1e-5)  // sent rounded to 6 digits;
     else assert.equal(ratio.value, null);
   }
   const attempts = m.sum('mail_deliveries_total');

@@ -146,3 +146,17 @@ test('recent unmatched: the last 10 as plain strings', () => {
   assert.equal(m.unmatched[0], '<b>line 6</b>');
   assert.equal(m.unmatched[9], '<b>line 15</b>');
 });
+
+test('ReloadTracker: a restarted daemon is a new baseline, not a reload (no notice; its banner state is its own)', () => {
+  const t = new ReloadTracker();
+  assert.equal(t.observe(reload({ at: '2026-11-30T18:00:00Z', reloads: 3, failures: 1, ok: false, error: 'a.yml:1: bad' })).notice, null);
+  assert.equal(t.bannerError, 'a.yml:1: bad');
+  // The daemon restarts (on fixed rules): counts reset, a later start time.
+  const r = t.observe(reload({ at: '2026-11-30T18:05:00Z', reloads: 0, failures: 0 }));
+  assert.deepEqual(r, { notice: null, pollNow: false });
+  assert.equal(t.bannerError, null);
+  // A restart of a daemon that never reloaded says nothing either.
+  assert.equal(t.observe(reload({ at: '2026-11-30T18:09:00Z', reloads: 0, failures: 0 }), 12).notice, null);
+  // Its first real reload does.
+  assert.match(t.observe(reload({ at: '2026-11-30T18:10:00Z', reloads: 1, failures: 0 }), 12).notice, /rules reloaded/);
+});

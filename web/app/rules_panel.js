@@ -128,6 +128,15 @@ export class ReloadTracker {
       this.seen = cur;
       return { notice: null, pollNow: false };
     }
+    // A restarted daemon (a later time, and counts that went back or never moved) has not
+    // reloaded anything: its state is the new baseline, and no notice. (A stale poll has an
+    // earlier time, and is ignored below.)
+    const count = cur.reloads + cur.failures, seenCount = this.seen.reloads + this.seen.failures;
+    if (cur.at && this.seen.at && cur.at > this.seen.at && (count < seenCount || count === 0)) {
+      this.seen = cur;
+      this.pendingSuccess = false;
+      return { notice: null, pollNow: false };
+    }
     if (!isLaterReload(cur, this.seen)) {
       if (this.pendingSuccess && fromPoll && this.seen.ok) {
         this.pendingSuccess = false;
