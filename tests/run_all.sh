@@ -40,6 +40,10 @@ if [[ -d tests/e2e && -f tests/e2e/ui.e2e.mjs ]]; then
   SCREENSHOT_DIR="$here/build/screenshots" TAPEMEASURE_URL="http://127.0.0.1:18000/" \
     TAPEMEASURE_CMD="$here/build/tapemeasure demo --listen 127.0.0.1:18000" \
     node --test --test-concurrency=1 tests/e2e/ui.e2e.mjs
+  # The three demo packs, and the self-service loop (a new rule file with its own view,
+  # a broken edit, the fix) with the page open; each starts its own daemons on free ports.
+  SCREENSHOT_DIR="$here/build/screenshots" TAPEMEASURE_BIN="$here/build/tapemeasure" \
+    node --test --test-concurrency=1 tests/e2e/packs.e2e.mjs tests/e2e/selfservice.e2e.mjs
 fi
 
 if [[ -d tests/ecosystem ]]; then
