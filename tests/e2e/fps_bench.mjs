@@ -3,7 +3,9 @@
 // default) while the server streams ~1000 events/s. Reports, does not assert.
 //
 //   node tests/e2e/fps_bench.mjs [--seconds 15] [--rate 1000] [--renderer canvas|webgl]
-//                                [--size 1280x720[,1920x1080]]
+//                                [--size 1280x720[,1920x1080]] [--panel shares|measurements|rules]
+// --panel opens that side-panel tab first (the measurements panel draws uPlot charts once a
+// second; this measures what that costs the traffic view).
 // Uses TAPEMEASURE_URL (a running daemon) when set, else starts the mock server.
 // Prints one JSON line per size, plus a human summary.
 
@@ -15,6 +17,7 @@ const seconds = Number(opt('seconds', 15));
 const rate = Number(opt('rate', 1000));
 const renderer = opt('renderer', 'canvas');
 const sizes = opt('size', '1280x720,1920x1080').split(',').map((s) => s.split('x').map(Number));
+const panel = opt('panel', 'shares');
 
 const srv = await startServer({ rate, wsMaxRate: Math.max(1000, rate) });
 const results = [];
@@ -24,6 +27,7 @@ try {
     try {
       await b.page.goto(srv.url + (renderer === 'webgl' ? '?renderer=webgl' : ''), { waitUntil: 'load' });
       await waitFor(b.page, () => window.tapemeasure.ready && window.tapemeasure.dotsDrawn > 0, null, 20000);
+      await b.page.click(`#side-tabs button[data-tab="${panel}"]`);
       await sleep(4000); // warm up: let the view fill with dots
       const samples = [];
       const start = await b.page.evaluate(() => ({ drawn: window.tapemeasure.dotsDrawn, recv: window.tapemeasure.eventsReceived, t: performance.now() }));
@@ -40,6 +44,7 @@ try {
       const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const r = {
         size: `${width}x${height}`,
+        panel,
         renderer: end.renderer,
         server: srv.kind,
         seconds: Math.round(secs),
@@ -64,7 +69,7 @@ try {
   await srv.close();
 }
 for (const r of results) {
-  console.log(`${r.size} ${r.renderer}: ${r.fpsMean} fps mean (min ${r.fpsMin}, median ${r.fpsMedian}), ` +
+  console.log(`${r.size} ${r.renderer} (${r.panel} panel): ${r.fpsMean} fps mean (min ${r.fpsMin}, median ${r.fpsMedian}), ` +
     `${r.newDotsPerSecond} new dots/s of ${r.eventsPerSecond} events/s, ~${r.liveDotsMean} live dots, ` +
     `update ${r.updateMs} ms + render ${r.renderMs} ms per frame`);
 }

@@ -108,8 +108,8 @@ for p in $(grep -oE '/(usr/share/tapemeasure|usr/share/doc/tapemeasure|usr/lib/s
 done
 if [[ -z "$missing" ]]; then pass "every installed path docs/ecosystem.md names is in the package"
 else fail "every installed path docs/ecosystem.md names is in the package; missing:$missing"; fi
-check "package ships no other node_modules file than Phaser's dist module and licence" \
-  bash -c "! grep '/node_modules/' <<<\"\$1\" | grep -v '/$' | grep -vE 'phaser/dist/phaser\\.esm\\.min\\.js$|phaser/LICENSE\\.md$' | grep -q ." _ "$contents"
+check "package ships no other node_modules files than Phaser's and uPlot's modules and licences" \
+  bash -c "! grep '/node_modules/' <<<\"\$1\" | grep -v '/$' | grep -vE 'phaser/dist/phaser\\.esm\\.min\\.js$|phaser/LICENSE\\.md$|uplot/dist/uPlot\\.(esm\\.js|min\\.css)$|uplot/LICENSE$' | grep -q ." _ "$contents"
 check "package ships no dashboard tests, no npm metadata, no dotfiles" \
   bash -c "! grep -E 'dashboards/prometheus/tests|package(-lock)?\\.json|/\\.[^/]+$' <<<\"\$1\" | grep -q ." _ "$contents"
 
