@@ -6,10 +6,21 @@
 //                                [--size 1280x720[,1920x1080]] [--panel shares|measurements|rules]
 // --panel opens that side-panel tab first (the measurements panel draws uPlot charts once a
 // second; this measures what that costs the traffic view).
+//   --fleet 100x30 [--lines N]     a fleet of 100 MTAs and 30 relays: starts build/tapemeasure
+//                                  run with rules/postfix.yml and writes N generated Postfix
+//                                  lines/s (fleet_log.mjs) into its socket. A message is ~3.9
+//                                  lines and 2 events, so N defaults to 1.95 x --rate: --rate
+//                                  events/s, all sent (--ws-max-rate 2 x --rate: the daemon
+//                                  does not sample; above its cap it sends about half of it).
 // Uses TAPEMEASURE_URL (a running daemon) when set, else starts the mock server.
 // Prints one JSON line per size, plus a human summary.
 
-import { startServer, launchBrowser, sleep, waitFor } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, launchBrowser, sleep, waitFor, waitHttp, freePort, repoRoot } from './harness.mjs';
+import { feedSocket } from './fleet_log.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf('--' + name); return i >= 0 ? args[i + 1] : dflt; };
@@ -18,8 +29,33 @@ const rate = Number(opt('rate', 1000));
 const renderer = opt('renderer', 'canvas');
 const sizes = opt('size', '1280x720,1920x1080').split(',').map((s) => s.split('x').map(Number));
 const panel = opt('panel', 'shares');
+const fleet = opt('fleet', null);
 
-const srv = await startServer({ rate, wsMaxRate: Math.max(1000, rate) });
+/** A real daemon fed a generated fleet's log: {kind, url, close()}. */
+async function startFleet(spec) {
+  const [mtas, relays] = spec.split('x').map(Number);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapemeasure-bench-'));
+  const port = await freePort();
+  const socket = path.join(dir, 'in.sock');
+  const bin = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
+  const child = spawn(bin, ['run', '--rules', path.join(repoRoot, 'rules/postfix.yml'), '--socket', socket,
+    '--listen', `127.0.0.1:${port}`, '--ws-max-rate', String(2 * rate)], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/`;
+  await waitHttp(url + 'api/view');
+  const feed = feedSocket(socket, { mtas, relays, rate: Number(opt('lines', Math.round(rate * 1.95))) });
+  return {
+    kind: `daemon, fleet ${mtas}x${relays}`, url,
+    async close() {
+      await feed.stop();
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const srv = fleet ? await startFleet(fleet) : await startServer({ rate, wsMaxRate: Math.max(1000, rate) });
 const results = [];
 try {
   for (const [width, height] of sizes) {

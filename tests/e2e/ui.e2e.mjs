@@ -344,6 +344,58 @@ for (const vp of VIEWPORTS) {
   });
 }
 
+// ---- window sizes: the whole page looks right from a small laptop to a 1440p screen ---------
+describe('window sizes', { timeout: 240000 }, () => {
+  for (const vp of [{ width: 1024, height: 768 }, { width: 1280, height: 720 }, { width: 1920, height: 1080 }, { width: 2560, height: 1440 }]) {
+    const tag = `${vp.width}x${vp.height}`;
+    it(`at ${tag}: title shown, every share column visible, nothing clipped or overlapping`, async () => {
+      const b = await launchBrowser(vp);
+      try {
+        const page = b.page;
+        await page.goto(srv.url, { waitUntil: 'load' });
+        await waitFor(page, () => {
+          const t = window.tapemeasure;
+          return t.ready && t.dotsActive > 20 && t.shareDetails.length > 0 && t.shareDetails[0].cols.length >= 2 && t.ratios.length > 0;
+        }, null, 30000);
+        await sleep(1500);
+        const view = await page.evaluate(() => window.tapemeasure.view.views.find((v) => v.id === window.tapemeasure.currentView));
+        const title = page.locator('#view-title');
+        assert.equal(await title.isVisible(), true, 'the view\'s title is shown even with one view');
+        assert.equal(await title.textContent(), view.title);
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no page-wide horizontal scroll');
+        // measured in one go in the page: the panel re-renders once a second
+        const cols = await page.evaluate(() => {
+          const side = document.getElementById('side').getBoundingClientRect();
+          return [...document.querySelectorAll('.share thead th')].map((th) => {
+            const r = th.getBoundingClientRect();
+            return { name: th.textContent, inside: r.width > 0 && r.left >= side.left - 1 && r.right <= side.right + 1 };
+          });
+        });
+        assert.ok(cols.length >= 3, 'a share table with columns');
+        for (const c of cols) assert.ok(c.inside, `share column ${c.name} inside the side panel`);
+        for (const r of await page.locator('.stat.ratio').all()) assert.ok((await r.getAttribute('title')).length > 0, 'a ratio\'s whole title as its tooltip');
+        const g = await page.evaluate(() => window.tapemeasure.geometry());
+        if (g.ball) assert.ok(g.width - g.scaleX >= 40, 'room for the scale\'s tick labels');
+        const boxes = await page.evaluate(() => window.tapemeasure.labelBoxes());
+        const rect = await page.evaluate(() => window.tapemeasure.canvasRect());
+        for (let i = 0; i < boxes.length; i++) {
+          const a = boxes[i];
+          assert.ok(a.x + a.w <= rect.left + rect.width + 1, `${a.name}'s label inside the canvas`);
+          for (let j = i + 1; j < boxes.length; j++) {
+            const c = boxes[j];
+            const ov = Math.min(a.x + a.w, c.x + c.w) - Math.max(a.x, c.x) > 0.5 && Math.min(a.y + a.h, c.y + c.h) - Math.max(a.y, c.y) > 0.5;
+            assert.ok(!ov, `labels ${a.name} and ${c.name} overlap`);
+          }
+        }
+        await screenshot(page, `size-${tag}.png`);
+        assert.deepEqual(b.errors, []);
+      } finally {
+        await b.close();
+      }
+    });
+  }
+});
+
 // ---- other views: a view frame of the test's own between server and page ----------------
 const WEB_VIEW = {
   id: 'nginx', title: 'Web requests', file: 'rules/nginx.yml', declared: true, rules: ['nginx_access'],

@@ -72,15 +72,63 @@ test('nodes appear when first seen, spread evenly in their tier, in natural orde
   assert.equal(l.ensure('mta', ''), l.ensure('mta', '?'), 'empty names share "?"');
 });
 
-test('too many names in a tier share an overflow node, sorted last', () => {
-  const l = new Layout({ view: mail, maxPerTier: 3 });
-  for (let i = 0; i < 3; i++) l.ensure('relay', 'p' + i);
-  const x = l.ensure('relay', 'p3');
-  const y = l.ensure('relay', 'p4');
-  assert.equal(x, y);
-  assert.equal(x.name, OVERFLOW_NAME);
-  assert.equal(l.lists.get('relay').length, 4);
-  assert.equal(l.lists.get('relay')[3], x);
+test('a fold only beyond the limit: it holds the quietest nodes and is drawn last, at their place', () => {
+  const l = new Layout({ view: mail, maxPerTier: 4 });
+  l.place(1000, 700);
+  for (let i = 1; i <= 4; i++) l.ensure('relay', 'p' + i);
+  assert.equal(l.folds.get('relay'), null, 'exactly at the limit: no fold');
+  assert.equal(l.shown.get('relay').length, 4);
+  l.get('relay', 'p1').count = 50;
+  l.get('relay', 'p3').count = 40;
+  l.get('relay', 'p4').count = 30;
+  const p5 = l.ensure('relay', 'p5');
+  const fold = l.folds.get('relay');
+  assert.ok(fold, 'one beyond the limit: a fold');
+  assert.equal(fold.name, OVERFLOW_NAME);
+  assert.deepEqual(l.shown.get('relay').map((n) => n.name), ['p1', 'p3', 'p4', OVERFLOW_NAME], 'the three busiest, then the fold');
+  assert.deepEqual(fold.members.map((n) => n.name).sort(), ['p2', 'p5'], 'the fold holds the two quietest');
+  assert.ok(p5.folded && !l.get('relay', 'p1').folded);
+  assert.deepEqual([p5.x, p5.y], [fold.x, fold.y], 'a folded node is drawn (and its dots go) at the fold');
+  assert.equal(l.ensure('relay', 'p5'), p5, 'a folded node keeps its own record and count');
+  assert.equal(l.allNodes().length, 5 + l.lists.get('ingress').length + l.lists.get('mta').length, 'allNodes: every real node, no fold');
+  // counts move on: the fold is re-decided when asked, not per event
+  p5.count = 100;
+  assert.equal(l.refold(), true);
+  assert.ok(!p5.folded, 'busy now: drawn');
+  assert.deepEqual(fold.members.map((n) => n.name).sort(), ['p2', 'p4']);
+  assert.equal(l.refold(), false, 'nothing changed: nothing redrawn');
+});
+
+test('the limit follows the picture: at least 60 per tier at 1280x720', () => {
+  const l = new Layout({ view: mail });
+  l.place(950, 640);
+  assert.ok(l.limit() >= 60, `limit ${l.limit()}`);
+  for (let i = 1; i <= 60; i++) l.ensure('mta', 'mta' + i);
+  assert.equal(l.folds.get('mta'), null, '60 MTAs: every one drawn');
+  assert.equal(l.shown.get('mta').length, 60);
+  assert.ok(l.rowSpacing('mta') >= 7, `rows ${l.rowSpacing('mta')} px apart`);
+});
+
+test('order: natural by default, by volume on request, stable while nodes appear', () => {
+  const l = new Layout({ view: mail });
+  l.place(1000, 700);
+  for (const name of ['mta10', 'mta2', 'mta1']) l.ensure('mta', name);
+  const names = () => l.shown.get('mta').map((n) => n.name);
+  assert.deepEqual(names(), ['mta1', 'mta2', 'mta10']);
+  l.get('mta', 'mta10').count = 9;
+  l.get('mta', 'mta1').count = 5;
+  assert.deepEqual(names(), ['mta1', 'mta2', 'mta10'], 'natural order does not follow counts');
+  l.setOrder('volume');
+  assert.deepEqual(names(), ['mta10', 'mta1', 'mta2']);
+  const y10 = l.get('mta', 'mta10').y;
+  l.get('mta', 'mta2').count = 99;
+  l.ensure('mta', 'mta3');
+  assert.deepEqual(names(), ['mta10', 'mta1', 'mta2', 'mta3'], 'not re-ranked behind the user\'s back; a new node goes last');
+  assert.ok(l.get('mta', 'mta10').y < y10, 'only spacing changes');
+  l.setOrder('natural');
+  assert.deepEqual(names(), ['mta1', 'mta2', 'mta3', 'mta10']);
+  l.setOrder('nonsense');
+  assert.equal(l.order, 'natural');
 });
 
 test('dragged positions persist per view, survive resize, and reset', () => {

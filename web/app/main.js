@@ -14,6 +14,7 @@ import { StatsWindow } from './stats_window.js';
 import { RateMeter, oneInN } from './rates.js';
 import { Panels, SIDE_TABS } from './panels.js';
 import { SharesPanel } from './shares_panel.js';
+import { StageBar } from './stage_bar.js';
 import { normalizeViewSet, chooseView, geometryKey } from './views.js';
 import { TypeStyles, legendModel } from './styles.js';
 import { createGame } from './scene.js';
@@ -38,7 +39,7 @@ function loadUi() {
 }
 function saveUi() {
   try {
-    store && store.setItem(UI_KEY, JSON.stringify({ hidden: [...model.hidden], speedExp: model.speedExp, maxRate: model.maxRate, sideTab }));
+    store && store.setItem(UI_KEY, JSON.stringify({ hidden: [...model.hidden], speedExp: model.speedExp, maxRate: model.maxRate, sideTab, order: model.order }));
   } catch (_) { /* ignore */ }
 }
 
@@ -111,7 +112,10 @@ const model = {
   speedExp: Number.isFinite(ui.speedExp) ? Math.max(-2, Math.min(2, ui.speedExp)) : 0,
   speed: 1,
   maxRate: Number.isFinite(ui.maxRate) ? ui.maxRate : 0,
+  order: ui.order === 'volume' ? 'volume' : 'natural',   // node order in the tiers
   scene: null,
+  onFoldClick: (fold) => openFold(fold),
+  onCamera: (cam) => stageBar.setZoom(cam),
   onInspect: (ev, style) => { tm.inspected = ev; panels.inspect(ev, style && style.css); },
 };
 model.speed = Math.pow(2, model.speedExp);
@@ -147,7 +151,7 @@ function stylesFor(v) {
 function layoutFor(v) {
   const key = geometryKey(v);
   let e = layoutsByView.get(v.id);
-  if (!e || e.key !== key) { e = { key, layout: new Layout({ view: v, storage: store }) }; layoutsByView.set(v.id, e); }
+  if (!e || e.key !== key) { e = { key, layout: new Layout({ view: v, storage: store, order: model.order }) }; layoutsByView.set(v.id, e); }
   return e.layout;
 }
 
@@ -173,6 +177,10 @@ function showView(v, again = false) {
   model.styles = styles;
   tm.currentView = v.id;
   document.title = `tapemeasure \u2014 ${v.title}`;
+  stageBar.setTitle(v);
+  if (layout.order !== model.order) layout.setOrder(model.order);
+  stageBar.setOrder(model.order);
+  if (changed) stageBar.closeFold();
   if (changed || again) {
     queue.clear();
     if (model.scene) model.scene.setView(v, layout, styles);
@@ -268,6 +276,19 @@ function resetLayout() {
   if (model.layout) model.layout.reset();
 }
 
+/** Natural order or by volume, for every view's tiers (volume: ranked now, then kept). */
+function setOrder(mode) {
+  model.order = mode === 'volume' ? 'volume' : 'natural';
+  for (const e of layoutsByView.values()) e.layout.setOrder(model.order);
+  stageBar.setOrder(model.order);
+  saveUi();
+}
+
+function openFold(fold) {
+  const i = model.layout ? model.layout.tierIndex.get(fold.tier) : -1;
+  stageBar.openFold(fold, i >= 0 ? model.layout.tierTitles[i] : fold.tier);
+}
+
 function setSideTab(name) {
   sideTab = SIDE_TABS.includes(name) ? name : 'shares';
   panels.setSideTab(sideTab);
@@ -288,6 +309,11 @@ const panels = new Panels({
   onSideTab: setSideTab,
 });
 const sharesPanel = new SharesPanel(document.getElementById('shares'));
+const stageBar = new StageBar({
+  onOrder: setOrder,
+  onZoom: (f) => { if (model.scene) model.scene.zoomBy(f); },
+  onZoomReset: () => { if (model.scene) model.scene.resetCamera(); },
+});
 
 // The measurements and rules panels are separate modules; the page works without them.
 let measurements = null;
@@ -465,7 +491,9 @@ function refresh() {
     panels.notice('Reconnected — ' + describeResume(conn.seq.lastResume));
   }
   renderConnection();
+  if (++refreshes % 4 === 0) stageBar.refreshFold();
 }
+let refreshes = 0;
 
 // ---- hidden tab: drop what is queued, draw nothing until visible ------------------
 document.addEventListener('visibilitychange', () => {
@@ -481,6 +509,16 @@ document.addEventListener('keydown', (e) => {
 });
 
 // ---- test helpers -------------------------------------------------------------
+/** World coordinates of the picture -> page pixels, through the camera. */
+function toPage(x, y) {
+  const r = canvasRect();
+  const cam = model.scene ? model.scene.cameras.main : { zoom: 1, scrollX: 0, scrollY: 0 };
+  return { pageX: r.left + (x - cam.scrollX) * cam.zoom, pageY: r.top + (y - cam.scrollY) * cam.zoom };
+}
+function pageBox(b, z) {
+  const p = toPage(b.x, b.y);
+  return { x: p.pageX, y: p.pageY, w: b.w * z, h: b.h * z };
+}
 function canvasRect() {
   const c = document.querySelector('#canvas-host canvas');
   const r = c ? c.getBoundingClientRect() : { left: 0, top: 0, width: 0, height: 0 };
@@ -488,13 +526,34 @@ function canvasRect() {
 }
 Object.assign(tm, {
   canvasRect,
-  /** Nodes of the current view with canvas (x,y) and page (pageX,pageY) coordinates. */
+  /**
+   * Every node of the current view with world (x,y) and page (pageX,pageY) coordinates (the
+   * camera may be zoomed); `folded` ones are drawn as their tier's fold, at its place.
+   */
   nodes() {
     if (!model.layout) return [];
-    const r = canvasRect();
     const L = model.layout;
-    return L.allNodes().map((n) => ({ tier: n.tier, name: n.name, x: n.x, y: n.y, pageX: r.left + n.x, pageY: r.top + n.y, moved: L.isMoved(n), count: n.count }));
+    return L.allNodes().map((n) => ({ tier: n.tier, name: n.name, x: n.x, y: n.y, ...toPage(n.x, n.y), moved: L.isMoved(n), count: n.count, folded: n.folded }));
   },
+  /** The folds drawn now: [{tier, count, x, y, pageX, pageY}]. */
+  folds() {
+    if (!model.layout) return [];
+    return [...model.layout.folds.values()].filter((f) => f && f.members.length)
+      .map((f) => ({ tier: f.tier, count: f.members.length, x: f.x, y: f.y, ...toPage(f.x, f.y) }));
+  },
+  /** The open fold's list: {tier, names} or null. */
+  openFold: () => stageBar.openFoldNames(),
+  /** Boxes of the node labels drawn now, in page pixels: [{tier, name, x, y, w, h}]. */
+  labelBoxes() {
+    if (!model.scene) return [];
+    const z = model.scene.cameras.main.zoom;
+    return model.scene.labelBoxes().map((b) => ({ ...b, ...pageBox(b, z) }));
+  },
+  setOrder,
+  zoomBy: (f) => model.scene && model.scene.zoomBy(f),
+  resetZoom: () => model.scene && model.scene.resetCamera(),
+  /** The CSV "Copy CSV" puts on the clipboard for a share of the current view. */
+  shareCsv: (title) => sharesPanel.csv(title),
   /** Tiers drawn now: [{name, title, x}]. */
   tiers() {
     if (!model.layout) return [];
@@ -504,8 +563,7 @@ Object.assign(tm, {
   /** Live dots (optionally of one type) with page coordinates. */
   dots(limit = 50, type = null) {
     if (!model.scene) return [];
-    const r = canvasRect();
-    return model.scene.listDots(limit, type).map((d) => ({ ...d, pageX: r.left + d.x, pageY: r.top + d.y }));
+    return model.scene.listDots(limit, type).map((d) => ({ ...d, ...toPage(d.x, d.y) }));
   },
   /** The geometry of the current picture (sink ball, scale, floor). */
   geometry() { return model.layout ? JSON.parse(JSON.stringify(model.layout.geo)) : null; },

@@ -13,6 +13,9 @@
 import * as Phaser from '../node_modules/phaser/dist/phaser.esm.min.js';
 import { DotPool } from './dotpool.js';
 import { scaleToY, scaleTicks, scaleTitle } from './scale.js';
+import { nodeLabelPlan, shortenLabel } from './node_labels.js';
+import { OVERFLOW_NAME } from './layout.js';
+import { BackgroundCanvas } from './background_canvas.js';
 
 export { Phaser };
 
@@ -66,7 +69,7 @@ export class TrafficScene extends Phaser.Scene {
     this.tm = m.tm;
     this.makeNodeTextures();
 
-    this.bg = this.add.graphics().setDepth(0);
+    this.bg = new BackgroundCanvas(this);
     this.sel = this.add.graphics().setDepth(30);
 
     this.titleStyle = { fontFamily: FONT, fontSize: '12px', fontStyle: 'bold', color: '#8b949e' };
@@ -98,11 +101,22 @@ export class TrafficScene extends Phaser.Scene {
     this.fpsSince = performance.now();
     this.spawnedSince = 0;
     this.labelsAt = 0;
+    this.refoldAt = 0;
+    this.layoutDrawnAt = 0;
+    this.hovered = null;
 
     this.input.on('pointerdown', this.onPointerDown, this);
     this.input.on('pointermove', this.onPointerMove, this);
     this.input.on('pointerup', this.onPointerUp, this);
     this.input.on('pointerupoutside', this.onPointerUp, this);
+    this.input.on('wheel', this.onWheel, this);
+    // Zoom and pan: with the origin at the top left, screen = (world - scroll) * zoom.
+    this.cameras.main.setOrigin(0, 0);
+    this.panning = null;
+    this.portOut = [];          // per tier: x offset from a node where its outgoing lines start
+    this.hoverText = this.add.text(0, 0, '', {
+      fontFamily: FONT, fontSize: '12px', color: '#e6edf3', backgroundColor: 'rgba(22,27,34,0.96)', padding: { x: 5, y: 2 },
+    }).setOrigin(0, 1).setDepth(40).setVisible(false);
 
     // cost of our update and of Phaser's render, smoothed (ms), for the benchmark
     this.tm.updateMs = 0;
@@ -191,6 +205,8 @@ export class TrafficScene extends Phaser.Scene {
     if (sink) {
       this.ticks = scaleTicks(sink.scale).map((t) => ({ f: t.f, text: this.add.text(0, 0, t.label, this.tickStyle).setOrigin(0, 0.5).setDepth(1) }));
     }
+    // room right of the scale line for its widest tick label (0.0001 needs more than 255)
+    layout.scaleRoom = Math.ceil(Math.max(28, ...this.ticks.map((t) => t.text.width)) + 12);
     this.updateFloorLabel();
     this.onResize({ width: this.scale.width, height: this.scale.height });
   }
@@ -224,22 +240,46 @@ export class TrafficScene extends Phaser.Scene {
     if (node.view) return node.view;
     const img = this.add.image(node.x, node.y, nodeKey(node.tierIndex)).setDepth(25);
     img.setInteractive({ draggable: true, useHandCursor: true });
-    const label = this.add.text(node.x, node.y + 15, node.name, {
-      fontFamily: FONT, fontSize: '13px', fontStyle: 'bold', color: '#e6edf3',
-      backgroundColor: 'rgba(13,17,23,0.78)', padding: { x: 4, y: 1 },
-    }).setOrigin(0.5, 0).setDepth(26);
-    const rate = this.add.text(node.x, node.y + 33, ' ', {
+    const label = this.add.text(node.x, node.y, node.isFold ? OVERFLOW_NAME : shortenLabel(node.name), {
+      fontFamily: FONT, fontSize: '13px', fontStyle: 'bold', color: node.isFold ? '#79c0ff' : '#e6edf3',
+      backgroundColor: 'rgba(13,17,23,0.78)', padding: { x: 3, y: 0 },
+    }).setOrigin(0, 0.5).setDepth(26);
+    const rate = this.add.text(node.x, node.y, ' ', {
       fontFamily: FONT, fontSize: '11px', color: '#8b949e',
       backgroundColor: 'rgba(13,17,23,0.78)', padding: { x: 3, y: 0 },
-    }).setOrigin(0.5, 0).setDepth(26);
+    }).setOrigin(0, 0).setDepth(26);
     const layout = this.layout;
-    img.on('dragstart', () => { this.tm.nodeDrags++; });
+    let downAt = null;
+    img.on('pointerdown', (p) => { downAt = { x: p.x, y: p.y }; });
+    img.on('pointerup', (p) => {
+      // a click (no drag) on the fold opens it
+      if (node.isFold && downAt && Math.hypot(p.x - downAt.x, p.y - downAt.y) < 5 && this.model.onFoldClick) this.model.onFoldClick(node);
+      downAt = null;
+    });
+    img.on('pointerover', () => this.showHover(node));
+    img.on('pointerout', () => this.hideHover(node));
+    img.on('dragstart', () => { this.tm.nodeDrags++; this.hideHover(node); });
     img.on('drag', (pointer, x, y) => {
       layout.moveNode(node, x, y, false);
     });
     img.on('dragend', () => { layout.save(); });
-    node.view = { img, label, rate, lastCount: 0, text: ' ' };
+    node.view = { img, label, rate, lastCount: 0, text: ' ', labelled: true, font: 13, roomy: true, foldText: '' };
     return node.view;
+  }
+
+  /** The full name (and rate) of a node under the pointer: labels may be thinned or shortened. */
+  showHover(node) {
+    this.hovered = node;
+    const v = node.view;
+    const name = node.isFold ? `${OVERFLOW_NAME}: ${node.members.length} quieter nodes \u2014 click to list them` : node.name;
+    const rate = v && v.text.trim() ? ` \u00b7 ${v.text.trim()}` : '';
+    this.hoverText.setText(name + rate).setPosition(node.x + 8, node.y - 8).setVisible(true);
+    const cam = this.cameras.main;
+    this.hoverText.setScale(1 / cam.zoom);
+  }
+
+  hideHover(node) {
+    if (this.hovered === node) { this.hovered = null; this.hoverText.setVisible(false); }
   }
 
   /** Destroy a node's visuals (its view is no longer drawn); they are remade if it comes back. */
@@ -252,25 +292,53 @@ export class TrafficScene extends Phaser.Scene {
     node.view = null;
   }
 
+  /**
+   * Rows as compact as the tier needs: node size, label size and which labels are shown
+   * follow the row spacing (node_labels.js). Labels sit right of their node and outgoing
+   * lines start right of the tier's widest label, so no line crosses a label.
+   */
   placeNodeViews() {
-    const g = this.layout.geo;
-    for (const list of this.layout.lists.values()) {
-      // Crowded tier: name beside the node instead of below it, and no rate line.
-      const spacing = (g.nodeBottom - g.nodeTop) / (list.length + 1);
-      const below = spacing >= 46;
-      for (const n of list) {
+    const L = this.layout;
+    // folded nodes are not drawn (their dots go to the fold)
+    for (const list of L.lists.values()) for (const n of list) if (n.folded && n.view) this.setNodeVisible(n, false);
+    L.tiers.forEach((tier, ti) => {
+      const shown = L.shown.get(tier);
+      const plan = nodeLabelPlan(L.rowSpacing(tier), shown.length);
+      let column = 0;
+      for (let i = 0; i < shown.length; i++) {
+        const n = shown[i];
         const v = this.nodeView(n);
-        v.img.setPosition(n.x, n.y);
-        if (below) {
-          v.label.setOrigin(0.5, 0).setPosition(n.x, n.y + 15);
-          v.rate.setPosition(n.x, n.y + 33).setVisible(true);
+        this.setNodeVisible(n, true);
+        if (n.isFold) {
+          const text = `${OVERFLOW_NAME} (${n.members.length})`;
+          if (text !== v.foldText) { v.foldText = text; v.label.setText(text); }
+        }
+        v.img.setScale(plan.nodeScale).setPosition(n.x, n.y);
+        if (v.font !== plan.font) { v.font = plan.font; v.label.setFontSize(plan.font + 'px'); v.label.setFontStyle(plan.font >= 12 ? 'bold' : ''); }
+        const labelled = plan.labelled(i) || n.isFold;
+        const x = n.x + plan.offset;
+        v.label.setVisible(labelled);
+        v.labelled = labelled;
+        v.roomy = plan.roomy;
+        if (plan.roomy) {
+          v.label.setOrigin(0, 1).setPosition(x, n.y + 1);
+          v.rate.setPosition(x, n.y + 1).setVisible(true);
         } else {
-          const left = n.x - 16 - v.label.width >= 0;
-          v.label.setOrigin(left ? 1 : 0, 0.5).setPosition(left ? n.x - 16 : n.x + 16, n.y);
+          v.label.setOrigin(0, 0.5).setPosition(x, n.y);
           v.rate.setVisible(false);
         }
+        if (labelled) column = Math.max(column, v.label.width, plan.roomy ? v.rate.width : 0);
       }
-    }
+      this.portOut[ti] = plan.offset + column + 4;
+    });
+  }
+
+  setNodeVisible(n, on) {
+    const v = n.view;
+    if (v.img.visible === on) return;
+    v.img.setVisible(on);
+    if (on) v.img.setInteractive(); else v.img.disableInteractive();
+    if (!on) { v.label.setVisible(false); v.rate.setVisible(false); }
   }
 
   /** Per-node rates: twice a second at most (setText re-renders a texture). */
@@ -280,35 +348,80 @@ export class TrafficScene extends Phaser.Scene {
     this.labelsAt = now;
     for (const list of this.layout.lists.values()) {
       for (const n of list) {
-        const v = n.view;
-        if (!v) continue;
-        const r = ((n.count - v.lastCount) * 1000) / dt;
-        v.lastCount = n.count;
-        const text = r >= 0.5 ? Math.round(r) + '/s' : ' ';
-        if (text !== v.text) { v.text = text; v.rate.setText(text); }
+        n.rate = ((n.count - (n.lastCount || 0)) * 1000) / dt;
+        n.lastCount = n.count;
       }
     }
+    for (const list of this.layout.shown.values()) {
+      for (const n of list) {
+        const v = n.view;
+        if (!v) continue;
+        const r = n.isFold ? n.members.reduce((a, m) => a + m.rate, 0) : n.rate;
+        if (n.isFold) n.rate = r;
+        const text = r >= 0.5 ? Math.round(r) + '/s' : ' ';
+        if (text !== v.text) { v.text = text; if (v.roomy) v.rate.setText(text); }
+      }
+    }
+  }
+
+  /** Boxes of the labels drawn now, in world coordinates (tests check that none overlap). */
+  labelBoxes() {
+    const out = [];
+    if (!this.layout) return out;
+    for (const list of this.layout.shown.values()) {
+      for (const n of list) {
+        const v = n.view;
+        if (!v || !v.label.visible) continue;
+        const l = v.label;
+        let x0 = l.x - l.originX * l.width, y0 = l.y - l.originY * l.height;
+        let x1 = x0 + l.width, y1 = y0 + l.height;
+        if (v.rate.visible) {
+          const r = v.rate;
+          x1 = Math.max(x1, r.x + r.width);
+          y1 = Math.max(y1, r.y + r.height);
+        }
+        out.push({ tier: n.tier, name: n.name, x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+      }
+    }
+    return out;
   }
 
   drawBackground() {
     const L = this.layout;
     const g = L.geo;
-    const bg = this.bg;
-    bg.clear();
+    const bg = this.bg.begin(g.width, g.height);
     if (this.floorShown) {
       bg.fillStyle(0xff5a52, 0.06);
       bg.fillRect(0, g.floorY, g.width, g.height - g.floorY);
       bg.lineStyle(1, 0x6e2b29, 1);
       bg.lineBetween(0, g.floorY, g.width, g.floorY);
     }
-    // links that carried traffic
-    bg.lineStyle(1.5, 0x30363d, 1);
-    for (const l of L.links) bg.lineBetween(l.from.x, l.from.y, l.to.x, l.to.y);
-    if (!g.ball) return;
+    // links that carried traffic: from right of the sender's label column to the left edge
+    // of the receiver (a folded node's links are its fold's, drawn once)
+    const lines = this.lineKeys || (this.lineKeys = new Set());
+    lines.clear();
+    bg.lineStyle(1.2, 0x30363d, 1);
+    for (const l of L.links) {
+      const a = l.from, b = l.to;
+      const k = a.x + ',' + a.y + ',' + b.x + ',' + b.y;
+      if (lines.has(k)) continue;
+      lines.add(k);
+      const right = b.x > a.x;
+      const ax = right ? a.x + (this.portOut[a.tierIndex] || 0) : a.x;
+      const bx = right ? b.x - 6 : b.x;
+      if (!right || bx > ax) bg.lineBetween(ax, a.y, bx, b.y);
+    }
+    if (g.ball) this.drawSink(bg, g);
+    bg.end();
+  }
+
+  drawSink(bg, g) {
+    const L = this.layout;
     // nodes that send on to the sink: a faint line to the ball
     bg.lineStyle(1, 0x5b3a1e, 0.8);
-    for (const n of L.allNodes()) {
-      if (n.toSink) bg.lineBetween(n.x, n.y, g.ball.x - g.ball.r, g.ball.y);
+    for (const n of L.drawnNodes()) {
+      const sends = n.isFold ? n.members.some((m) => m.toSink) : n.toSink;
+      if (sends) bg.lineBetween(n.x + (this.portOut[n.tierIndex] || 0), n.y, g.ball.x - g.ball.r, g.ball.y);
     }
     bg.fillStyle(BALL_COLOR, 0.12);
     bg.fillCircle(g.ball.x, g.ball.y, g.ball.r + 10);
@@ -348,8 +461,6 @@ export class TrafficScene extends Phaser.Scene {
     const b = same ? a : L.ensure(style.to, fieldString(ev.to));
     a.count++;
     if (b !== a) b.count++;
-    if (a.view === null) this.nodeView(a);
-    if (b.view === null) this.nodeView(b);
     L.link(a, b);
     let then = style.then;
     if (then === 'sink' && !g.ball) then = 'stop';
@@ -505,12 +616,15 @@ export class TrafficScene extends Phaser.Scene {
     }
     tm.dotsActive = active;
 
-    if (this.layout && this.layoutVersion !== this.layout.version) {
+    // at most ~8 redraws a second: new links keep coming while a fleet shows up
+    if (this.layout && this.layoutVersion !== this.layout.version && (now - this.layoutDrawnAt > 120 || this.input.activePointer.isDown)) {
+      this.layoutDrawnAt = now;
       this.layoutVersion = this.layout.version;
       this.placeNodeViews();
       this.drawBackground();
     }
     this.updateNodeLabels(now);
+    if (this.layout && now - this.refoldAt > 3000) { this.refoldAt = now; this.layout.refold(); }
     this.drawSelection();
 
     tm.updateMs += (performance.now() - now - tm.updateMs) * 0.05;
@@ -558,10 +672,59 @@ export class TrafficScene extends Phaser.Scene {
     return best;
   }
 
+  /** World coordinates under the pointer (the camera may be zoomed and scrolled). */
+  world(pointer) {
+    const cam = this.cameras.main;
+    return { x: cam.scrollX + pointer.x / cam.zoom, y: cam.scrollY + pointer.y / cam.zoom };
+  }
+
+  /** Wheel: zoom about the pointer. */
+  onWheel(pointer, over, dx, dy) {
+    const cam = this.cameras.main;
+    const w = this.world(pointer);
+    const z = Math.max(0.5, Math.min(8, cam.zoom * Math.exp(-dy * 0.0015)));
+    this.zoomTo(z, w.x, w.y, pointer.x, pointer.y);
+  }
+
+  /** Zoom to z keeping world point (wx, wy) at screen point (sx, sy). */
+  zoomTo(z, wx, wy, sx, sy) {
+    const cam = this.cameras.main;
+    cam.setZoom(z);
+    cam.setScroll(wx - sx / z, wy - sy / z);
+    this.cameraChanged();
+  }
+
+  /** Zoom by a factor about the middle of the picture (the +/- buttons). */
+  zoomBy(f) {
+    const cam = this.cameras.main;
+    const sx = this.scale.width / 2, sy = this.scale.height / 2;
+    const z = Math.max(0.5, Math.min(8, cam.zoom * f));
+    this.zoomTo(z, cam.scrollX + sx / cam.zoom, cam.scrollY + sy / cam.zoom, sx, sy);
+  }
+
+  resetCamera() {
+    const cam = this.cameras.main;
+    cam.setZoom(1);
+    cam.setScroll(0, 0);
+    this.cameraChanged();
+  }
+
+  cameraChanged() {
+    const cam = this.cameras.main;
+    this.tm.camera = { zoom: Math.round(cam.zoom * 1000) / 1000, scrollX: Math.round(cam.scrollX), scrollY: Math.round(cam.scrollY) };
+    if (this.model.onCamera) this.model.onCamera(this.tm.camera);
+  }
+
   onPointerDown(pointer, over) {
     if (over && over.length) return; // a node: Phaser drags it
-    const d = this.dotAt(pointer.worldX, pointer.worldY, 12);
-    if (!d) return;
+    const p = this.world(pointer);
+    const d = this.dotAt(p.x, p.y, 12 / this.cameras.main.zoom);
+    if (!d) {
+      // the background: drag pans the picture
+      const cam = this.cameras.main;
+      this.panning = { x: pointer.x, y: pointer.y, sx: cam.scrollX, sy: cam.scrollY };
+      return;
+    }
     this.held = d;
     d.state = HELD;          // dragging stops its motion
     d.view.alpha = 1;
@@ -572,18 +735,27 @@ export class TrafficScene extends Phaser.Scene {
   }
 
   onPointerMove(pointer) {
+    if (this.panning && pointer.isDown) {
+      const cam = this.cameras.main, p = this.panning;
+      cam.setScroll(p.sx - (pointer.x - p.x) / cam.zoom, p.sy - (pointer.y - p.y) / cam.zoom);
+      this.cameraChanged();
+      return;
+    }
     const d = this.held;
     if (!d || !pointer.isDown) return;
-    d.x = pointer.worldX; d.y = pointer.worldY;
+    const w = this.world(pointer);
+    d.x = w.x; d.y = w.y;
     d.view.x = d.x - HALF; d.view.y = d.y - HALF;
   }
 
   onPointerUp(pointer) {
+    this.panning = null;
     const d = this.held;
     if (!d) return;
     this.held = null;
     if (pointer) {
-      d.x = pointer.worldX; d.y = pointer.worldY;
+      const w = this.world(pointer);
+      d.x = w.x; d.y = w.y;
       d.view.x = d.x - HALF; d.view.y = d.y - HALF;
     }
     d.state = RESTING;       // stays where it was dropped for a while, then fades

@@ -1,15 +1,30 @@
-// The share matrices of the current view, one table per declared share, with the
-// imbalance highlighted and a verdict line — "is round-robin really round-robin?".
-// Re-rendered once per stats frame (DOM only; the numbers come from stats_window.js).
+// The share matrices of the current view — "is round-robin really round-robin?". A matrix
+// that fits the side panel is a table of shares; a larger one is a heatmap (a canvas: one
+// coloured cell per row and column, the value on hover), sortable by worst deviation, with
+// the worst cells listed under it. Every matrix opens in full in an overlay and copies as
+// CSV. Re-rendered once per stats frame (DOM only; the numbers come from stats_window.js).
 
 import { deviationColor, formatShare, formatDeviation, verdict, MIN_Z } from './matrix.js';
+import { heatColour, cssRgb, tableFits, heatmapOrder, worstCells, matrixCsv, describeCell } from './heatmap.js';
 import { formatCount } from './rates.js';
+import { copyText } from './clipboard.js';
+
+const $ = (id) => document.getElementById(id);
+const LABEL_FONT = '10px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
 
 export class SharesPanel {
   /** @param {HTMLElement} host where the matrices go */
   constructor(host) {
     this.host = host;
     this.viewKey = '';
+    this.last = new Map();       // title -> the share as last rendered (CSV, overlay)
+    this.sortWorst = new Set();  // titles whose heatmap is sorted worst first
+    this.overlayTitle = null;    // the share shown in the overlay
+    this.hover = null;           // {title, row, col}: the heatmap cell under the pointer, kept across re-renders
+    $('matrix-overlay-close').addEventListener('click', () => this.closeOverlay());
+    $('matrix-overlay').addEventListener('click', (e) => { if (e.target.id === 'matrix-overlay') this.closeOverlay(); });
+    $('matrix-overlay-csv').addEventListener('click', (e) => this.copy(this.overlayTitle, e.currentTarget));
+    document.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.closeOverlay(); });
   }
 
   /**
@@ -17,6 +32,7 @@ export class SharesPanel {
    * @param {number} seconds   how many seconds the window holds now
    */
   render(shares, seconds) {
+    this.last = new Map(shares.map((s) => [s.title, s]));
     if (!shares.length) {
       if (this.viewKey !== 'none') {
         this.host.innerHTML = '<p class="muted">This view declares no shares.</p>';
@@ -25,24 +41,33 @@ export class SharesPanel {
       return;
     }
     this.viewKey = 'shares';
-    const blocks = shares.map((s) => this.block(s, seconds));
+    const width = this.host.clientWidth || 300;
+    const blocks = shares.map((s) => this.block(s, seconds, width));
     const key = document.createElement('p');
     key.className = 'key';
     key.innerHTML = '<span class="sw over"></span>more than a fair share <span class="sw under"></span>less';
     this.host.replaceChildren(...blocks, key);
+    if (this.overlayTitle !== null) this.fillOverlay();
   }
 
-  block(s, seconds) {
+  /** The CSV of a share as rendered last (what "Copy CSV" copies), or null. */
+  csv(title) {
+    const s = this.last.get(title);
+    return s ? matrixCsv(s.matrix, s.rows, s.cols) : null;
+  }
+
+  block(s, seconds, width) {
     const div = document.createElement('div');
     div.className = 'share';
     div.dataset.title = s.title;
     const h = document.createElement('h3');
     h.textContent = s.title;
     const sub = document.createElement('small');
-    sub.textContent = `${s.rows} \u2192 ${s.cols}` + (seconds ? ` \u00b7 last ${seconds} s` : '');
+    const m = s.matrix;
+    sub.textContent = `${s.rows} \u2192 ${s.cols}` + (m.rows.length ? ` \u00b7 ${m.rows.length}\u00d7${m.cols.length}` : '') +
+      (seconds ? ` \u00b7 last ${seconds} s` : '');
     h.append(sub);
     div.append(h);
-    const m = s.matrix;
     if (!m.rows.length) {
       const p = document.createElement('p');
       p.className = 'muted';
@@ -50,15 +75,134 @@ export class SharesPanel {
       div.append(p);
       return div;
     }
+    const fits = tableFits(m, width);
+    div.dataset.mode = fits ? 'table' : 'heatmap';
+    div.append(this.tools(s, fits));
     const wrap = document.createElement('div');
     wrap.className = 'matrix';
-    wrap.append(this.table(s));
+    wrap.append(fits ? this.table(s) : this.heatmap(s, width));
+    div.append(wrap);
+    if (!fits) {
+      const readout = document.createElement('p');
+      readout.className = 'readout muted';
+      const h = this.hover;
+      readout.textContent = h && h.title === s.title && m.counts[h.row] && h.col in m.counts[h.row] ? cellText(m, h.row, h.col) : 'hover a cell for its value';
+      div.append(readout);
+    }
     const v = verdict(m);
     const p = document.createElement('p');
     p.className = 'verdict ' + v.kind;
     p.textContent = v.text;
-    div.append(wrap, p);
+    div.append(p);
+    if (!fits) div.append(this.worstList(m));
     return div;
+  }
+
+  /** Sort (heatmaps), full matrix, copy CSV. */
+  tools(s, fits) {
+    const bar = document.createElement('div');
+    bar.className = 'share-tools';
+    if (!fits) {
+      const sort = button('worst first', 'Sort rows and columns by their worst deviation from a fair share');
+      sort.className = 'small sort';
+      sort.setAttribute('aria-pressed', this.sortWorst.has(s.title) ? 'true' : 'false');
+      sort.addEventListener('click', () => {
+        if (this.sortWorst.has(s.title)) this.sortWorst.delete(s.title); else this.sortWorst.add(s.title);
+        const div = sort.closest('.share');
+        if (div) div.replaceWith(this.block(s, 0, this.host.clientWidth || 300));
+      });
+      bar.append(sort);
+    }
+    const full = button('Full matrix', 'Every row and column with its numbers, in a larger window');
+    full.className = 'small full';
+    full.addEventListener('click', () => this.openOverlay(s.title));
+    const csv = button('Copy CSV', 'Copy the matrix (shares in %, and each row\'s count) for a ticket or a spreadsheet');
+    csv.className = 'small csv';
+    csv.addEventListener('click', (e) => this.copy(s.title, e.currentTarget));
+    bar.append(full, csv);
+    return bar;
+  }
+
+  async copy(title, btn) {
+    const text = this.csv(title);
+    if (text === null) return;
+    const ok = await copyText(text);
+    if (btn) {
+      const was = btn.textContent;
+      btn.textContent = ok ? 'copied \u2713' : 'copy failed';
+      setTimeout(() => { btn.textContent = was; }, 1500);
+    }
+  }
+
+  /** The worst cells, one line each. */
+  worstList(m) {
+    const ol = document.createElement('ol');
+    ol.className = 'worst';
+    for (const c of worstCells(m, 5)) {
+      const li = document.createElement('li');
+      li.textContent = `${c.row} \u2192 ${c.col}: ${formatShare(c.share)} (${formatDeviation(c.deviation)})`;
+      if (c.hot) li.className = 'hot';
+      ol.append(li);
+    }
+    if (!ol.childElementCount) ol.hidden = true;
+    return ol;
+  }
+
+  /** A canvas with one cell per row and column; the cell under the pointer is described. */
+  heatmap(s, width) {
+    const m = s.matrix;
+    const { rows, cols } = heatmapOrder(m, this.sortWorst.has(s.title) ? 'worst' : 'name');
+    const labelW = 62, headH = 44;
+    const cellW = Math.max(6, Math.min(22, Math.floor((width - labelW - 4) / cols.length)));
+    const cellH = Math.max(6, Math.min(14, cellW));
+    const W = labelW + cols.length * cellW, H = headH + rows.length * cellH;
+    const canvas = document.createElement('canvas');
+    canvas.className = 'heatmap';
+    canvas.width = W;
+    canvas.height = H;
+    canvas.dataset.rows = String(rows.length);
+    canvas.dataset.cols = String(cols.length);
+    const ctx = canvas.getContext('2d');
+    ctx.font = LABEL_FONT;
+    ctx.fillStyle = '#8b949e';
+    ctx.textBaseline = 'middle';
+    const rowEvery = Math.ceil(11 / cellH), colEvery = Math.ceil(11 / cellW);
+    rows.forEach((r, i) => {
+      if (i % rowEvery === 0) ctx.fillText(clip(ctx, r, labelW - 4), 0, headH + i * cellH + cellH / 2);
+    });
+    cols.forEach((c, j) => {
+      if (j % colEvery !== 0) return;
+      ctx.save();
+      ctx.translate(labelW + j * cellW + cellW / 2, headH - 3);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(clip(ctx, c, headH - 4), 0, 0);
+      ctx.restore();
+    });
+    rows.forEach((r, i) => {
+      const judged = m.rowImbalance[r] !== null;
+      cols.forEach((c, j) => {
+        const zz = m.z[r][c];
+        ctx.fillStyle = cssRgb(heatColour(judged ? m.deviation[r][c] : null, zz !== null && Math.abs(zz) >= MIN_Z));
+        ctx.fillRect(labelW + j * cellW, headH + i * cellH, cellW - 1, cellH - 1);
+      });
+    });
+    const hot = new Set(m.hot.map((x) => x.row + '\u0000' + x.col));
+    ctx.strokeStyle = 'rgba(255,255,255,0.8)';
+    rows.forEach((r, i) => cols.forEach((c, j) => {
+      if (hot.has(r + '\u0000' + c)) ctx.strokeRect(labelW + j * cellW + 0.5, headH + i * cellH + 0.5, cellW - 2, cellH - 2);
+    }));
+    canvas.addEventListener('mouseleave', () => { this.hover = null; });
+    canvas.addEventListener('mousemove', (e) => {
+      const b = canvas.getBoundingClientRect();
+      const j = Math.floor((e.clientX - b.left - labelW) / cellW), i = Math.floor((e.clientY - b.top - headH) / cellH);
+      const inside = i >= 0 && j >= 0 && i < rows.length && j < cols.length;
+      const text = inside ? cellText(m, rows[i], cols[j]) : '';
+      this.hover = inside ? { title: s.title, row: rows[i], col: cols[j] } : null;
+      canvas.title = text;
+      const readout = canvas.closest('.share') && canvas.closest('.share').querySelector('.readout');
+      if (readout) readout.textContent = text || 'hover a cell for its value';
+    });
+    return canvas;
   }
 
   table(s) {
@@ -70,10 +214,13 @@ export class SharesPanel {
     corner.textContent = s.rows;
     corner.title = `rows: ${s.rows}; columns: ${s.cols}`;
     head.append(corner);
+    // long column names (10.0.0.11:8080) stand upright, so every column keeps its width
+    const upright = m.cols.some((c) => c.length > 6);
     for (const c of m.cols) {
       const th = document.createElement('th');
       th.textContent = c;
       th.title = `${s.cols} ${c}`;
+      if (upright) th.className = 'upright';
       head.append(th);
     }
     const hotSet = new Set(m.hot.map((x) => x.row + '\u0000' + x.col));
@@ -89,7 +236,7 @@ export class SharesPanel {
       worst.textContent = w === null ? 'few counts' : 'worst ' + formatDeviation(w);
       worst.style.color = m.hot.some((x) => x.row === r) ? '#f0883e' : '#8b949e';
       th.append(worst);
-      th.title = `${formatCount(m.totals[r])} counted in the window; largest deviation from a fair share ${formatDeviation(w) || 'not judged'}`;
+      th.title = `${r}: ${formatCount(m.totals[r])} counted in the window; largest deviation from a fair share ${formatDeviation(w) || 'not judged'}`;
       tr.append(th);
       for (const c of m.cols) {
         const td = tr.insertCell();
@@ -113,4 +260,45 @@ export class SharesPanel {
     }
     return t;
   }
+
+  openOverlay(title) {
+    this.overlayTitle = title;
+    this.fillOverlay();
+    $('matrix-overlay').hidden = false;
+  }
+
+  closeOverlay() {
+    this.overlayTitle = null;
+    $('matrix-overlay').hidden = true;
+  }
+
+  /** The overlay's full table, kept current while it is open (scroll position kept). */
+  fillOverlay() {
+    const s = this.last.get(this.overlayTitle);
+    const body = $('matrix-overlay-body');
+    if (!s) { this.closeOverlay(); return; }
+    $('matrix-overlay-title').textContent = `${s.title} \u2014 ${s.rows} \u2192 ${s.cols}, ${s.matrix.rows.length}\u00d7${s.matrix.cols.length}`;
+    const t = this.table(s);
+    t.className = 'full';
+    body.replaceChildren(t);
+  }
+}
+
+function cellText(m, r, c) {
+  return describeCell(m, r, c) + ', ' + (formatDeviation(m.deviation[r][c]) || 'no count') + ' vs fair';
+}
+
+function button(text, title) {
+  const b = document.createElement('button');
+  b.textContent = text;
+  b.title = title;
+  return b;
+}
+
+/** `text` cut with an ellipsis to fit `px` in the canvas's font. */
+function clip(ctx, text, px) {
+  if (ctx.measureText(text).width <= px) return text;
+  let s = text;
+  while (s.length > 1 && ctx.measureText(s + '\u2026').width > px) s = s.slice(0, -1);
+  return s + '\u2026';
 }
