@@ -23,6 +23,8 @@ test_pkgs=(
   systemd                   # systemd-analyze verify/security of the unit, journalctl (ecosystem tests)
   systemd-journal-remote    # writes a real journal file for the journalctl pipe test (ecosystem tests)
   netcat-openbsd curl procps
+  python3                   # the reload test's non-blocking datagram sender (node has no UNIX datagram sockets)
+  clang libclang-rt-14-dev  # tests/fuzz/run.sh: clang++ -fsanitize=fuzzer (libFuzzer is in clang-rt)
 )
 
 pkgs=("${build_pkgs[@]}")

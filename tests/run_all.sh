@@ -2,10 +2,11 @@
 # Every test, from a fresh Debian 12 machine: installs dependencies (Debian packages, npm
 # packages), builds, then runs unit + golden + CLI tests (ctest), the daemon integration
 # tests (real sockets, WebSocket clients, Prometheus), the UI tests (node + headless
-# Chromium), and the unit tests again under AddressSanitizer+UBSan and ThreadSanitizer.
+# Chromium), the unit tests again under AddressSanitizer+UBSan and ThreadSanitizer, and
+# every fuzz target for a bounded time (FUZZ_SECONDS, default 60).
 #
 #   tests/run_all.sh            everything
-#   QUICK=1 tests/run_all.sh    skip the sanitizer builds
+#   QUICK=1 tests/run_all.sh    skip the sanitizer and fuzz builds
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -41,9 +42,10 @@ if [[ -d tests/e2e && -f tests/e2e/ui.e2e.mjs ]]; then
     TAPEMEASURE_CMD="$here/build/tapemeasure demo --listen 127.0.0.1:18000" \
     node --test --test-concurrency=1 tests/e2e/ui.e2e.mjs
   # The three demo packs, and the self-service loop (a new rule file with its own view,
-  # a broken edit, the fix) with the page open; each starts its own daemons on free ports.
+  # a broken edit, the fix) with the page open, and a fleet of 40 and of 100 MTAs (generated
+  # logs, scale.e2e.mjs); each starts its own daemons on free ports.
   SCREENSHOT_DIR="$here/build/screenshots" TAPEMEASURE_BIN="$here/build/tapemeasure" \
-    node --test --test-concurrency=1 tests/e2e/packs.e2e.mjs tests/e2e/selfservice.e2e.mjs
+    node --test --test-concurrency=1 tests/e2e/packs.e2e.mjs tests/e2e/selfservice.e2e.mjs tests/e2e/scale.e2e.mjs
 fi
 
 if [[ -d tests/ecosystem ]]; then
@@ -67,6 +69,9 @@ if [[ -z "${QUICK:-}" ]]; then
     TSAN_OPTIONS="halt_on_error=1 exitcode=66" TAPEMEASURE_BIN="$here/build-tsan/tapemeasure" \
       TAPEMEASURE_SANITIZER=thread tests/integration/run.sh
   fi
+
+  step "fuzz targets (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-60}s each, regressions replayed first)"
+  JOBS="$jobs" tests/fuzz/run.sh "${FUZZ_SECONDS:-60}"
 fi
 
 step "done: every suite passed"

@@ -38,6 +38,7 @@ struct RunOptions {
   std::size_t max_line_bytes = 64 * 1024;
   std::size_t max_series_per_metric = 10000;
   std::size_t max_connections = 512;
+  std::size_t max_ingest_connections = 256;  // stream-socket writers at once
   std::vector<std::string> allowed_origins;
   std::vector<std::string> allowed_hosts;
   std::string log_level = "info";

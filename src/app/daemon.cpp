@@ -6,17 +6,19 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
 
 #include "app/pipeline.hpp"
-#include "app/rule_watcher.hpp"
+#include "app/ingest_health.hpp"
 #include "app/version.hpp"
 #include "http/listener.hpp"
 #include "http/server_context.hpp"
 #include "ingest/unix_ingest.hpp"
 #include "metrics/exposition.hpp"
+#include "reload/reloader.hpp"
 #include "util/log.hpp"
 
 namespace tapemeasure::app {
@@ -54,22 +56,25 @@ struct Daemon::Impl {
   net::io_context net_ioc{1};
   prometheus::Registry registry;
   metrics::SelfMetrics self{registry, kVersion};
+  reload::ReloadStatusBoard reload_status;
+  IngestHeartbeat heartbeat;
+  std::atomic<bool> stopping{false};  // read by /healthz on the network thread
   std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<reload::Reloader> reloader;  // after pipeline: destroyed (joined) before it
   int match_threads = 1;
   std::shared_ptr<http::ServerContext> http_ctx;
   std::shared_ptr<http::Listener> listener;
   std::unique_ptr<ingest::UnixIngest> ingest;
-  std::unique_ptr<RuleWatcher> watcher;
   net::steady_timer frame_timer{ingest_ioc};
   net::steady_timer second_timer{ingest_ioc};
   net::signal_set signals{ingest_ioc, SIGINT, SIGTERM, SIGHUP};
   std::thread net_thread;
-  bool stopping = false;
 
   void on_frame_timer() {
     frame_timer.expires_after(kFrameInterval);
     frame_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
+      heartbeat.beat();
       pipeline->flush_frames();
       on_frame_timer();
     });
@@ -86,7 +91,7 @@ struct Daemon::Impl {
     signals.async_wait([this](boost::system::error_code ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        pipeline->reload("SIGHUP");
+        reloader->request("SIGHUP", reload::Reloader::Check::always);
         on_signal();
         return;
       }
@@ -97,10 +102,9 @@ struct Daemon::Impl {
 
   // Stop accepting, say goodbye to browsers, then let both loops run dry.
   void shutdown() {
-    if (stopping) return;
-    stopping = true;
+    if (stopping.exchange(true)) return;
     if (ingest) ingest->stop();
-    watcher.reset();
+    reloader->stop();  // joins a build in progress; nothing more is posted here
     pipeline->hub().close_all();
     net::post(net_ioc, [this] { listener->stop(); });
     frame_timer.cancel();
@@ -131,19 +135,19 @@ std::string Daemon::start() {
   log::set_level(level);
 
   if (options_.rules.empty()) throw std::runtime_error("no rules: give --rules PATH (a file or a directory)");
-  const auto loaded = rules::load_rules(options_.rules);
+  auto first = reload::load_at_start(options_.rules);
+  const auto& loaded = first.loaded;
   if (!loaded.ok()) throw std::runtime_error("cannot load rules:\n" + loaded.error_text());
 
   PipelineOptions po;
   po.store.max_series_per_metric = options_.max_series_per_metric;
   po.hub.max_rate = options_.ws_max_rate;
   po.hub.max_queued_bytes = options_.ws_queue_bytes;
-  po.rule_paths = options_.rules;
   po.match_threads = options_.match_threads > 0
                          ? options_.match_threads
                          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   d.match_threads = po.match_threads;
-  d.pipeline = std::make_unique<Pipeline>(d.registry, d.self, po, loaded.rules, loaded.views);
+  d.pipeline = std::make_unique<Pipeline>(d.registry, d.self, po, loaded.rules, loaded.views, d.reload_status);
 
   const auto endpoint = parse_listen(options_.listen);
   std::string web_root = options_.web_root.empty() ? default_web_root() : options_.web_root;
@@ -154,12 +158,15 @@ std::string Daemon::start() {
       http::StaticFiles(web_root.empty() ? std::filesystem::path("/nonexistent") : std::filesystem::path(web_root)));
   auto& ctx = *d.http_ctx;
   ctx.max_connections = options_.max_connections;
+  ctx.max_ws_queued_bytes = options_.ws_queue_bytes;  // error frames respect the client's bound too
   Pipeline* pipeline = d.pipeline.get();
   ctx.metrics_text = [&d] { return metrics::render_text_exposition(d.registry); };
   ctx.stats_json = [pipeline] { return pipeline->stats_json(); };
   ctx.rules_json = [pipeline] { return pipeline->rules_json(); };
   ctx.view_json = [pipeline] { return pipeline->view_json(); };
-  ctx.healthy = [] { return true; };
+  ctx.healthy = [&d] {
+    return decide_health(d.heartbeat.last(), IngestHeartbeat::clock::now(), d.stopping.load(), d.reload_status.get()).ok;
+  };
   ctx.ws_opened = [&d, pipeline](std::shared_ptr<stream::ClientSink> sink) {
     net::post(d.ingest_ioc, [pipeline, sink] { pipeline->add_client(sink); });
   };
@@ -179,13 +186,21 @@ std::string Daemon::start() {
   io.stream_path = options_.socket;
   io.datagram_path = options_.dgram_socket;
   io.max_line_bytes = options_.max_line_bytes;
+  io.max_connections = options_.max_ingest_connections;
   try {
     io.socket_mode = static_cast<unsigned>(std::stoul(options_.socket_mode, nullptr, 8));
   } catch (...) {
     throw std::runtime_error("--socket-mode wants an octal mode such as 0660");
   }
   d.ingest = std::make_unique<ingest::UnixIngest>(d.ingest_ioc, io, *d.pipeline, d.self);
-  d.watcher = std::make_unique<RuleWatcher>(d.ingest_ioc, options_.rules, [pipeline] { pipeline->reload("rule file changed"); });
+  reload::Reloader::Options ro{.rule_paths = options_.rules, .helper_copies = pipeline->match_helpers(),
+                               .watch = true, .loaded = std::move(first.seen), .on_build_start = {}};
+  d.reloader = std::make_unique<reload::Reloader>(
+      d.ingest_ioc, d.self, d.reload_status, std::move(ro),
+      [pipeline](reload::BuiltRules built) {
+        pipeline->install(std::move(built.rules), std::move(built.views), std::move(built.helper_copies));
+      },
+      [pipeline] { pipeline->reload_status_changed(); });
 
   const auto bound = d.listener->local_endpoint();
   const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
@@ -216,6 +231,8 @@ int Daemon::run() {
     }
   });
   d.ingest_ioc.run();
+  d.stopping = true;
+  d.reloader.reset();  // its thread joined before anything it could post to goes away
   d.net_ioc.stop();
   d.net_thread.join();
   d.ingest.reset();  // removes the socket files

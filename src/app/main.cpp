@@ -36,6 +36,9 @@ void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
                   "Label sets per metric before updates go to the __overflow__ series")
       ->capture_default_str();
   cmd->add_option("--max-connections", o.max_connections, "Open HTTP/WebSocket connections at most")->capture_default_str();
+  cmd->add_option("--max-ingest-connections", o.max_ingest_connections,
+                  "Open stream-socket writers at most; more are closed at once")
+      ->capture_default_str();
   cmd->add_option("--allowed-origin", o.allowed_origins, "Extra Origin allowed on /ws, e.g. https://dash.example.com");
   cmd->add_option("--allowed-host", o.allowed_hosts, "Extra Host header accepted (a name, or name:port)");
   cmd->add_option("--match-threads", o.match_threads,

@@ -17,29 +17,20 @@ std::int64_t epoch_ms() {
       .count();
 }
 
-std::string iso_now() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, PipelineOptions options,
                    std::shared_ptr<const rules::RuleSet> initial_rules,
-                   std::shared_ptr<const view::Views> initial_views)
-    : self_(self),
-      options_(std::move(options)),
+                   std::shared_ptr<const view::Views> initial_views,
+                   const reload::ReloadStatusBoard& reload_status)
+    : options_(std::move(options)),
       store_(registry, self, options_.store),
       processor_(store_, self, options_.match_threads),
-      hub_(options_.hub, self) {
+      hub_(options_.hub, self),
+      reload_status_(reload_status) {
   processor_.install(std::move(initial_rules));
   install_views(std::move(initial_views));
   on_event_ = [this](const rules::RuleMatch& m) { on_match(m); };
-  last_reload_at_ = iso_now();
   publish_rules_snapshot();
 }
 
@@ -55,9 +46,27 @@ void Pipeline::line(std::string_view line, bool truncated) {
 }
 
 void Pipeline::end_batch() {
-  processor_.process_batch(batch_lines_, hub_.has_clients() ? &on_event_ : nullptr);
+  if (hub_.has_clients()) {
+    processor_.process_batch(batch_lines_, &on_event_);
+  } else {
+    // No one to send events to: count them all the same ("seq", events/s), from the
+    // per-rule match counts, without asking the matcher for every event field.
+    const std::uint64_t before = event_matches();
+    processor_.process_batch(batch_lines_, nullptr);
+    const std::uint64_t n = event_matches() - before;
+    events_this_second_ += n;
+    hub_.count_unoffered(n);
+  }
   batch_lines_.clear();
   hub_.flush_due(batch_now_);
+}
+
+std::uint64_t Pipeline::event_matches() const {
+  const auto& set = *processor_.rules();
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < set.size(); ++i)
+    if (set.rule(i).event_enabled) n += processor_.rule_stats()[i].matches;
+  return n;
 }
 
 void Pipeline::on_match(const rules::RuleMatch& m) {
@@ -67,32 +76,12 @@ void Pipeline::on_match(const rules::RuleMatch& m) {
   hub_.offer(type_buf_, batch_now_, [&] { return rules::render_event_json(m, batch_ts_ms_); });
 }
 
-bool Pipeline::reload(const std::string& why) {
-  const auto started = clock::now();
-  auto result = rules::load_rules(options_.rule_paths);
-  const double ms = std::chrono::duration<double, std::milli>(clock::now() - started).count();
-  last_reload_at_ = iso_now();
-  if (!result.ok()) {
-    ++reload_failures_;
-    self_.rules_reload_failures.Increment();
-    last_reload_error_ = result.error_text();
-    log::error("reload (" + why + ") failed, keeping the running rules:\n" + last_reload_error_);
-    publish_rules_snapshot();
-    return false;
-  }
-  processor_.install(result.rules);
+void Pipeline::install(std::shared_ptr<const rules::RuleSet> rules, std::shared_ptr<const view::Views> views,
+                       rules::MatchWorkers::Copies helper_copies) {
+  processor_.install(std::move(rules), std::move(helper_copies));
   // Only a changed view is news to the browsers: a regex fix must not make them redraw.
-  if (install_views(result.views) && hub_.has_clients()) hub_.broadcast(view_frame_);
-  ++reloads_;
-  self_.rules_reloads.Increment();
-  last_reload_error_.clear();
-  char took[32];
-  std::snprintf(took, sizeof took, "%.1f", ms);
-  log::info("reloaded rules (" + why + "): " + std::to_string(result.rules->size()) + " rules, " +
-            std::to_string(result.rules->metrics().size()) + " metrics, " + std::to_string(result.tests.run) +
-            " tests passed in " + took + " ms");
+  if (install_views(std::move(views)) && hub_.has_clients()) hub_.broadcast(view_frame_);
   publish_rules_snapshot();
-  return true;
 }
 
 void Pipeline::add_client(std::shared_ptr<stream::ClientSink> client) {
@@ -132,8 +121,7 @@ void Pipeline::tick_second() {
 
   // Everything the views declare (shares, ratios) and every declared metric, generically:
   // nothing here knows which pack is loaded.
-  const stats::ReloadStatus reload{.at = last_reload_at_, .error = last_reload_error_,
-                                   .reloads = reloads_, .failures = reload_failures_};
+  const stats::ReloadStatus reload = reload_status_.get().for_stats();
   json second = second_stats_.tick(counts, reload);
   std::string record = rules::dump_json(second);
   if (hub_.has_clients()) hub_.broadcast(std::make_shared<const std::string>("{\"stats\":" + record + "}"));
@@ -169,11 +157,13 @@ void Pipeline::publish_rules_snapshot() {
   for (const auto& m : set.metrics())
     metrics.push_back({{"name", m.name}, {"kind", metrics::to_string(m.kind)}, {"labels", m.label_names}});
   j["metrics"] = std::move(metrics);
-  j["reloads"] = reloads_;
-  j["reload_failures"] = reload_failures_;
-  j["last_reload"] = {{"at", last_reload_at_},
-                      {"ok", last_reload_error_.empty()},
-                      {"error", last_reload_error_.empty() ? json(nullptr) : json(last_reload_error_)}};
+  const auto reload = reload_status_.get();
+  j["reloads"] = reload.reloads;
+  j["reload_failures"] = reload.failures;
+  j["last_reload"] = {{"at", reload.at},
+                      {"ok", reload.ok()},
+                      {"error", reload.ok() ? json(nullptr) : json(reload.error)},
+                      {"duration_ms", reload.duration_ms}};
   j["recent_unmatched"] = processor_.recent_unmatched();
   std::string text = rules::dump_json(j);
   std::lock_guard lock(snapshot_mutex_);

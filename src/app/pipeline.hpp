@@ -2,7 +2,8 @@
 // The daemon's line path, wired: ingest hands lines here; each goes through the
 // LineProcessor (metrics), and matches with events go to the stream Hub. Once a second the
 // metric deltas become a stats record (/api/stats and the {"stats"} frame). It also keeps
-// the loaded views (what the browser draws), swapped with the rules on every reload.
+// the loaded views (what the browser draws), swapped with the rules on every reload (which
+// is built elsewhere: see reload/reloader.hpp; only install() runs here).
 //
 // Runs entirely on the ingest thread, except the snapshot getters, which any thread may call.
 #include <prometheus/registry.h>
@@ -16,6 +17,7 @@
 #include "metrics/self_metrics.hpp"
 #include "metrics/stats_ring.hpp"
 #include "rules/line_processor.hpp"
+#include "reload/reload_status.hpp"
 #include "rules/rule_loader.hpp"
 #include "stats/second_stats.hpp"
 #include "stream/hub.hpp"
@@ -26,7 +28,6 @@ namespace tapemeasure::app {
 struct PipelineOptions {
   metrics::MetricStore::Options store;
   stream::Hub::Options hub;
-  std::vector<std::string> rule_paths;
   int match_threads = 1;  // threads that match large batches (this one included)
 };
 
@@ -34,9 +35,11 @@ class Pipeline : public ingest::LineSink {
  public:
   using clock = std::chrono::steady_clock;
 
-  // The rules and views of one successful rules::load_rules (both non-null).
+  // The rules and views of one successful rules::load_rules (both non-null). The reload
+  // status is read from `reload_status` (for /api/rules and the stats), never written.
   Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, PipelineOptions options,
-           std::shared_ptr<const rules::RuleSet> initial_rules, std::shared_ptr<const view::Views> initial_views);
+           std::shared_ptr<const rules::RuleSet> initial_rules, std::shared_ptr<const view::Views> initial_views,
+           const reload::ReloadStatusBoard& reload_status);
 
   // Lines read in one go share one arrival time (taken once, not per line), and are
   // processed together at the end of the batch (in parallel when there are many).
@@ -44,9 +47,14 @@ class Pipeline : public ingest::LineSink {
   void line(std::string_view line, bool truncated) override;
   void end_batch() override;
 
-  // Reloads the rule files; on failure keeps the running rules and views. On success, a
-  // changed view goes to every client as a {"view"} frame. Returns success.
-  bool reload(const std::string& why);
+  // Swaps in rules built by a reload (reload::Reloader), with their views and one copy per
+  // match helper (match_helpers() of them). A changed view goes to every client as a
+  // {"view"} frame. Cheap: nothing is compiled here.
+  void install(std::shared_ptr<const rules::RuleSet> rules, std::shared_ptr<const view::Views> views,
+               rules::MatchWorkers::Copies helper_copies);
+  int match_helpers() const { return processor_.helper_copies(); }
+  // The reload status changed without new rules (a failed reload): /api/rules says so.
+  void reload_status_changed() { publish_rules_snapshot(); }
 
   // A new WebSocket client: into the hub, and its first frame is {"view": ...}.
   void add_client(std::shared_ptr<stream::ClientSink> client);
@@ -69,8 +77,8 @@ class Pipeline : public ingest::LineSink {
   // Makes `views` current; true when its JSON differs from the previous views'.
   bool install_views(std::shared_ptr<const view::Views> views);
   void on_match(const rules::RuleMatch& m);
+  std::uint64_t event_matches() const;  // matches of rules with events so far (compare within a batch)
 
-  metrics::SelfMetrics& self_;
   PipelineOptions options_;
   metrics::MetricStore store_;
   rules::LineProcessor processor_;
@@ -87,9 +95,7 @@ class Pipeline : public ingest::LineSink {
   std::string type_buf_;
   std::vector<std::string_view> batch_lines_;  // views into ingest's buffer, valid until end_batch
 
-  std::string last_reload_error_;
-  std::string last_reload_at_;
-  std::uint64_t reloads_ = 0, reload_failures_ = 0;
+  const reload::ReloadStatusBoard& reload_status_;
   mutable std::mutex snapshot_mutex_;
   std::string rules_snapshot_;
   std::string view_snapshot_;  // the views as JSON, the body of GET /api/view

@@ -1,6 +1,7 @@
 #include "http/request_guard.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace tapemeasure::http {
 namespace {
@@ -16,33 +17,80 @@ std::string with_port(const std::string& host, unsigned short port) {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+// "name:port", "[v6]:port", "[v6]", "name" -> name (brackets removed) and port (80 if none).
+// nullopt when the port is not a number.
+std::optional<std::pair<std::string, unsigned>> split_host(std::string_view h) {
+  std::string_view name = h, port;
+  if (h.starts_with('[')) {
+    const auto close = h.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    name = h.substr(1, close - 1);
+    const auto rest = h.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return std::nullopt;
+      port = rest.substr(1);
+    }
+  } else if (const auto colon = h.rfind(':'); colon != std::string_view::npos) {
+    if (h.find(':') != colon) return std::nullopt;  // a bare IPv6 address is not a Host
+    name = h.substr(0, colon);
+    port = h.substr(colon + 1);
+  }
+  unsigned p = 80;
+  if (!port.empty()) {
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc() || end != port.data() + port.size() || p > 65535) return std::nullopt;
+  }
+  if (name.empty()) return std::nullopt;
+  return std::make_pair(std::string(name), p);
+}
+
 }  // namespace
+
+bool RequestGuard::is_wildcard(std::string_view h) { return h == "0.0.0.0" || h == "::" || h == "[::]"; }
 
 RequestGuard::RequestGuard(const std::string& listen_host, unsigned short port,
                            const std::vector<std::string>& allowed_hosts,
-                           const std::vector<std::string>& allowed_origins) {
-  any_host_ = listen_host == "0.0.0.0" || listen_host == "::" || listen_host == "[::]";
+                           const std::vector<std::string>& allowed_origins)
+    : RequestGuard(listen_host, port, allowed_hosts, allowed_origins,
+                   is_wildcard(listen_host) ? LocalIdentity::of_this_machine() : LocalIdentity{}) {}
+
+RequestGuard::RequestGuard(const std::string& listen_host, unsigned short port,
+                           const std::vector<std::string>& allowed_hosts,
+                           const std::vector<std::string>& allowed_origins, LocalIdentity identity) {
   listen_host_ = listen_host;
+  if (is_wildcard(listen_host)) machine_ = std::move(identity);
   add_port(port);
   for (const auto& h : allowed_hosts) hosts_.insert(lower(h));
   for (const auto& o : allowed_origins) origins_.insert(lower(o));
 }
 
 void RequestGuard::add_port(unsigned short port) {
-  for (const std::string& h : {listen_host_, std::string("localhost"), std::string("127.0.0.1"), std::string("::1")})
-    hosts_.insert(lower(with_port(h, port)));
-  if (port == 80) hosts_.insert(lower(listen_host_));
+  ports_.insert(port);
+  // A wildcard address is no name a browser uses: it reaches us by one of ours instead.
+  std::vector<std::string> names{"localhost", "127.0.0.1", "::1"};
+  if (!machine_) names.push_back(listen_host_);
+  for (const std::string& h : names) hosts_.insert(lower(with_port(h, port)));
+  if (port == 80 && !machine_) hosts_.insert(lower(listen_host_));
+}
+
+bool RequestGuard::machine_name_allowed(std::string_view host_header) const {
+  const auto hp = split_host(lower(host_header));
+  if (!hp || !ports_.contains(static_cast<unsigned short>(hp->second))) return false;
+  const std::string& name = hp->first;
+  if (machine_->names.contains(name)) return true;
+  // Interface addresses are read afresh: one that came up after start is ours as well.
+  return machine_->addresses && machine_->addresses().contains(name);
 }
 
 bool RequestGuard::host_allowed(std::string_view host_header) const {
-  if (any_host_) return true;
   const std::string h = lower(host_header);
   if (hosts_.contains(h)) return true;
   // A bare allowed host name accepts it on any port.
   std::string_view name = h;
   if (const auto colon = name.rfind(':'); colon != std::string_view::npos && name.back() != ']')
     name = name.substr(0, colon);
-  return hosts_.contains(std::string(name));
+  if (hosts_.contains(std::string(name))) return true;
+  return machine_ && machine_name_allowed(h);
 }
 
 bool RequestGuard::origin_allowed(std::string_view origin, bool present, std::string_view host_header) const {

@@ -2,6 +2,7 @@
 // What the HTTP layer needs from the rest of the daemon, as plain callbacks, so that http/
 // knows nothing of rules or metrics and the app wires the two together.
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,11 @@ struct ServerContext {
 
   std::size_t max_connections = 512;
   std::size_t max_ws_message_bytes = 64 * 1024;
+  // The per-client byte bound (--ws-queue-bytes, as the hub's): error frames answering a
+  // client's bad messages respect it too, so a client that sends junk without reading
+  // cannot grow its queue. Those refused are counted here and logged.
+  std::size_t max_ws_queued_bytes = 4 << 20;
+  std::atomic<std::uint64_t> ws_error_frames_refused{0};
   std::atomic<std::size_t> connections{0};
 };
 

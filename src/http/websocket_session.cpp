@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/client_message.hpp"
 #include "util/log.hpp"
 
 namespace tapemeasure::http {
@@ -19,6 +20,11 @@ WebSocketSession::~WebSocketSession() { --ctx_->connections; }
 
 void WebSocketSession::run(beast::http::request<beast::http::string_body> req) {
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  // Bytes the kernel holds for a stalled client reach it in one burst when it reads on, out
+  // of our reach: keep that small (autotuning would grow it to megabytes). 64 KiB is still
+  // ~1 s of events at the cap for a link with 200 ms of round trip.
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::send_buffer_size(kSendBufferBytes), ignored);
   websocket::permessage_deflate pmd;
   pmd.server_enable = true;
   pmd.compLevel = 1;  // frames are many and small: cheap compression beats tight compression
@@ -61,63 +67,90 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
 }
 
 void WebSocketSession::handle_message(const std::string& text) {
-  const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    send_error("messages are JSON objects: {\"filter\":{\"types\":[...]}} or {\"max_rate\":N}");
-    return;
-  }
-  if (auto f = j.find("filter"); f != j.end()) {
-    if (f->is_null() || (f->is_object() && !f->contains("types"))) {
-      ctx_->ws_filter(this, {}, true);
-    } else if (f->is_object() && (*f)["types"].is_array()) {
-      std::vector<std::string> types;
-      for (const auto& t : (*f)["types"])
-        if (t.is_string()) types.push_back(t.get<std::string>());
-      ctx_->ws_filter(this, std::move(types), false);
-    } else {
-      send_error("filter must be {\"types\": [\"delivered\", ...]} (or null for everything)");
-    }
-  }
-  if (auto r = j.find("max_rate"); r != j.end()) {
-    if (r->is_number() && r->get<double>() >= 0) ctx_->ws_max_rate(this, r->get<double>());
-    else send_error("max_rate must be a number >= 0");
-  }
+  const ClientRequest req = parse_client_message(text);
+  for (const auto& e : req.errors) send_error(e);
+  if (req.filter) ctx_->ws_filter(this, req.filter->types, req.filter->all);
+  if (req.max_rate) ctx_->ws_max_rate(this, *req.max_rate);
 }
 
 void WebSocketSession::send_error(const std::string& message) {
   nlohmann::json j = {{"error", message}};
-  deliver(std::make_shared<const std::string>(j.dump()));
+  auto frame = std::make_shared<const std::string>(j.dump());
+  if (queued_bytes.load(std::memory_order_relaxed) + frame->size() > ctx_->max_ws_queued_bytes) {
+    // A client that sends junk and never reads: the answer is lost, counted, logged rarely.
+    const auto n = ++ctx_->ws_error_frames_refused;
+    if ((n & (n - 1)) == 0)
+      log::warn("a WebSocket client's queue is full: " + std::to_string(n) + " error frame(s) not queued so far");
+    return;
+  }
+  deliver(std::move(frame));
 }
 
-void WebSocketSession::deliver(std::shared_ptr<const std::string> frame) {
+void WebSocketSession::deliver(std::shared_ptr<const std::string> frame, stream::FrameCounts counts) {
   queued_bytes.fetch_add(frame->size(), std::memory_order_relaxed);
-  net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+  net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame), counts]() mutable {
     if (!self->open_) {
       self->queued_bytes.fetch_sub(frame->size(), std::memory_order_relaxed);
+      if (counts.events) self->events_discarded.fetch_add(counts.events, std::memory_order_relaxed);
       return;
     }
-    self->queue_.push_back(std::move(frame));
-    if (self->queue_.size() == 1) self->do_write();
+    self->queue_.push_back({std::move(frame), counts, std::chrono::steady_clock::now()});
+    if (!self->writing_) self->do_write();
   });
 }
 
+bool WebSocketSession::head_must_go(std::chrono::steady_clock::time_point now) {
+  const Queued& q = queue_.front();
+  if (q.counts.events == 0) return false;  // view, stats and error frames always go
+  if (now - q.made > kMaxFrameAge) return true;
+  while (!written_.empty() && now - written_.front().first >= std::chrono::seconds(1)) {
+    written_last_second_ -= written_.front().second;
+    written_.pop_front();
+  }
+  return written_last_second_ + q.counts.events > max_rate.load(std::memory_order_relaxed);
+}
+
+void WebSocketSession::discard_head() {
+  const Queued& q = queue_.front();
+  queued_bytes.fetch_sub(q.frame->size(), std::memory_order_relaxed);
+  events_discarded.fetch_add(q.counts.events, std::memory_order_relaxed);
+  drops_unreported.fetch_add(q.counts.dropped, std::memory_order_relaxed);
+  queue_.pop_front();
+}
+
 void WebSocketSession::do_write() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!queue_.empty() && head_must_go(now)) discard_head();
+  if (queue_.empty()) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  const Queued& q = queue_.front();
+  if (q.counts.events) {
+    written_.emplace_back(now, q.counts.events);
+    written_last_second_ += q.counts.events;
+    events_written.fetch_add(q.counts.events, std::memory_order_relaxed);
+  }
   ws_.text(true);
-  ws_.async_write(net::buffer(*queue_.front()),
-                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+  ws_.async_write(net::buffer(*q.frame), beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
 void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
-  queued_bytes.fetch_sub(queue_.front()->size(), std::memory_order_relaxed);
+  queued_bytes.fetch_sub(queue_.front().frame->size(), std::memory_order_relaxed);
   queue_.pop_front();
   if (ec) {
     open_ = false;
-    for (const auto& f : queue_) queued_bytes.fetch_sub(f->size(), std::memory_order_relaxed);
+    writing_ = false;
+    for (const auto& q : queue_) {
+      queued_bytes.fetch_sub(q.frame->size(), std::memory_order_relaxed);
+      events_discarded.fetch_add(q.counts.events, std::memory_order_relaxed);
+    }
     queue_.clear();
     closed();
     return;
   }
-  if (!queue_.empty()) do_write();
+  do_write();
 }
 
 void WebSocketSession::close_stuck() {

@@ -46,6 +46,7 @@ UnixIngest::UnixIngest(net::io_context& ioc, IngestOptions options, LineSink& si
     if (ec) throw std::runtime_error("cannot bind " + options_.datagram_path + ": " + ec.message());
     created_.push_back(options_.datagram_path);
     datagram_->set_option(net::socket_base::receive_buffer_size(kDatagramReceiveBuffer), ec);
+    log_receive_buffer();
     set_mode(options_.datagram_path, options_.socket_mode);
     datagram_buf_.resize(options_.max_line_bytes + 1);
   }
@@ -73,15 +74,50 @@ void UnixIngest::stop() {
   if (datagram_) datagram_->close(ignored);
 }
 
+// The kernel caps SO_RCVBUF at net.core.rmem_max without a word; what it gave decides how
+// long a burst of datagrams can wait for us, so say it.
+void UnixIngest::log_receive_buffer() {
+  boost::system::error_code ec;
+  net::socket_base::receive_buffer_size got;
+  datagram_->get_option(got, ec);
+  if (ec) return;
+  // Linux reports double what it was asked for (half of it is bookkeeping).
+  const auto kib = [](long bytes) { return std::to_string(bytes / 1024) + " KiB"; };
+  std::string line = "datagram socket " + options_.datagram_path + ": receive buffer " + kib(got.value()) +
+                     " (asked for " + kib(kDatagramReceiveBuffer) + ")";
+  if (got.value() < kDatagramReceiveBuffer)
+    line += "; the kernel caps it at net.core.rmem_max: raise that (sysctl) to absorb longer bursts";
+  if (got.value() < kDatagramReceiveBuffer) log::warn(line);
+  else log::info(line);
+}
+
+void UnixIngest::refuse(stream_protocol::socket& socket) {
+  boost::system::error_code ignored;
+  socket.close(ignored);
+  ++refused_;
+  // At most one line a second, however fast a writer reconnects.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - refused_logged_ < std::chrono::seconds(1)) return;
+  refused_logged_ = now;
+  log::warn("refusing an ingest connection: already " + std::to_string(options_.max_connections) +
+            " open (--max-ingest-connections); " + std::to_string(refused_) + " refused so far");
+}
+
 void UnixIngest::do_accept() {
   acceptor_->async_accept([this](boost::system::error_code ec, stream_protocol::socket socket) {
     if (ec == net::error::operation_aborted) return;
     if (ec) {
       log::warn("ingest accept: " + ec.message());
+    } else if (connections_ >= options_.max_connections) {
+      refuse(socket);
     } else {
+      ++connections_;
       self_.ingest_connections.Increment();
       auto reader = std::make_shared<StreamReader<stream_protocol::socket>>(
-          std::move(socket), sink_, options_.max_line_bytes, [this] { self_.ingest_connections.Decrement(); });
+          std::move(socket), sink_, options_.max_line_bytes, [this] {
+            --connections_;
+            self_.ingest_connections.Decrement();
+          });
       reader->start();
     }
     do_accept();

@@ -7,6 +7,8 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +23,10 @@ struct IngestOptions {
   std::string datagram_path;  // empty: none
   unsigned socket_mode = 0660;
   std::size_t max_line_bytes = 64 * 1024;
+  // Stream connections open at once (--max-ingest-connections): each holds up to 256 KiB
+  // of buffer, so a runaway writer must not open them without bound. Beyond it, a new
+  // connection is closed at once, and counted in a (rate-limited) log line.
+  std::size_t max_connections = 256;
 };
 
 class UnixIngest {
@@ -34,6 +40,8 @@ class UnixIngest {
  private:
   void do_accept();
   void do_receive();
+  void refuse(boost::asio::local::stream_protocol::socket& socket);
+  void log_receive_buffer();
 
   boost::asio::io_context& ioc_;
   IngestOptions options_;
@@ -42,6 +50,9 @@ class UnixIngest {
   std::unique_ptr<boost::asio::local::stream_protocol::acceptor> acceptor_;
   std::unique_ptr<boost::asio::local::datagram_protocol::socket> datagram_;
   std::vector<char> datagram_buf_;
+  std::size_t connections_ = 0;        // stream connections open now
+  std::uint64_t refused_ = 0;          // stream connections refused over the cap, so far
+  std::chrono::steady_clock::time_point refused_logged_{};
   std::vector<std::string> created_;
 };
 

@@ -39,7 +39,9 @@ SelfMetrics::SelfMetrics(prometheus::Registry& r, std::string_view version)
       series_overflow(counters(r, "tapemeasure_series_overflow_total",
                                "Updates sent to the __overflow__ series because a metric hit --max-series-per-metric.")),
       value_errors(counters(r, "tapemeasure_metric_value_errors_total",
-                            "Metric updates skipped because a value template did not give a number.")),
+                            "Metric updates skipped, by metric: the value was not a finite number, or negative for a counter.")),
+      bad_values(counters(r, "tapemeasure_bad_values_total",
+                          "Captured values not applied, by rule: not a finite number, or negative for a counter.")),
       build_info(gauges(r, "tapemeasure_build_info", "Always 1; the version label tells the build.")) {
   build_info.Add({{"version", std::string(version)}}).Set(1);
 }

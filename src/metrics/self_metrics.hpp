@@ -28,6 +28,10 @@ class SelfMetrics {
   prometheus::Gauge& rules_loaded;
   prometheus::Family<prometheus::Counter>& series_overflow;  // {metric}
   prometheus::Family<prometheus::Counter>& value_errors;     // {metric}
+  // {rule}: captured values refused (not a finite number, or negative for a counter). The
+  // LineProcessor adds a series for each rule that has a value template, so a rate() alert
+  // sees the first bad value too.
+  prometheus::Family<prometheus::Counter>& bad_values;
   prometheus::Family<prometheus::Gauge>& build_info;         // {version}
 };
 

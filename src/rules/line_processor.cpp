@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <set>
+#include <stdexcept>
 
 namespace tapemeasure::rules {
 namespace {
@@ -17,6 +18,14 @@ constexpr std::uint64_t kTimingSample = 64;
 // than it saves (and a quiet stream keeps its latency).
 constexpr std::size_t kParallelMinLines = 64;
 
+// Rules whose metrics take a `value` can see a bad one (a literal is checked at load, but
+// binding it too keeps apply_metrics free of a null check that could hide a count).
+bool has_value_template(const CompiledRule& rule) {
+  for (const auto& cm : rule.metrics)
+    if (cm.has_value) return true;
+  return false;
+}
+
 }  // namespace
 
 LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self, int match_threads)
@@ -27,6 +36,12 @@ LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& 
 void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
   // The helpers' copies first: if that fails, nothing has changed yet.
   MatchWorkers::Copies copies = workers_ ? workers_->copies_for_helpers(*rules) : MatchWorkers::Copies{};
+  install(std::move(rules), std::move(copies));
+}
+
+void LineProcessor::install(std::shared_ptr<const RuleSet> rules, MatchWorkers::Copies copies) {
+  if (static_cast<int>(copies.size()) != helper_copies())
+    throw std::logic_error("LineProcessor::install: one rule set copy per match helper is needed");
   bound_ = store_.declare(rules->metrics());
   // Per-rule match counters are keyed by rule name: a kept rule keeps its count.
   std::set<std::string> names;
@@ -36,6 +51,7 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
       if (!names.contains(rules_->rule(j).name)) self_.lines_matched.Remove(matched_count_[j]);
   matched_count_.clear();
   for (const auto& r : rules->rules()) matched_count_.push_back(&self_.lines_matched.Add({{"rule", r.name}}));
+  bind_bad_values(*rules);
   std::vector<RuleStats> stats(rules->size());
   if (rules_)
     for (std::size_t i = 0; i < rules->size(); ++i)
@@ -45,6 +61,20 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
   rules_ = std::move(rules);
   if (workers_) workers_->use(std::move(copies));
   self_.rules_loaded.Set(static_cast<double>(rules_->size()));
+}
+
+void LineProcessor::bind_bad_values(const RuleSet& next) {
+  // Keyed by rule name like the match counters: a kept rule keeps its count, a rule that is
+  // gone (or lost its value templates) loses its series.
+  std::set<std::string> keep;
+  for (const auto& r : next.rules())
+    if (has_value_template(r)) keep.insert(r.name);
+  if (rules_)
+    for (std::size_t j = 0; j < rules_->size(); ++j)
+      if (bad_values_[j] && !keep.contains(rules_->rule(j).name)) self_.bad_values.Remove(bad_values_[j]);
+  bad_values_.clear();
+  for (const auto& r : next.rules())
+    bad_values_.push_back(keep.contains(r.name) ? &self_.bad_values.Add({{"rule", r.name}}) : nullptr);
 }
 
 int LineProcessor::process(std::string_view line, const EventCallback* on_event) {
@@ -132,9 +162,12 @@ void LineProcessor::apply_metrics(const RuleMatch& m) {
     if (cm.has_value) {
       value_buf_.clear();
       cm.value.expand(m.fields, value_buf_);
+      // Refused, not clamped: one NaN or Inf would stay in a counter (or a histogram's sum)
+      // for the life of the process, and a counter that goes down reads as a restart.
       if (!parse_metric_value(value_buf_, value) ||
           (metric.schema.kind == metrics::MetricKind::counter && value < 0)) {
         store_.count_value_error(metric);
+        bad_values_[m.index]->Increment();
         continue;
       }
     }

@@ -33,6 +33,10 @@ class LineProcessor {
   // Swaps in a compiled rule set: declares its metrics (keeping same-shaped series) and
   // resets per-rule counters of rules that are gone.
   void install(std::shared_ptr<const RuleSet> rules);
+  // The same with the match threads' copies made beforehand (helper_copies() of them,
+  // each rules->clone_for_thread()), so a reload can compile them off this thread.
+  void install(std::shared_ptr<const RuleSet> rules, MatchWorkers::Copies helper_copies);
+  int helper_copies() const { return workers_ ? workers_->helpers() : 0; }
   const std::shared_ptr<const RuleSet>& rules() const { return rules_; }
 
   // Processes one line (already split and length-capped). on_event, if set, is called for
@@ -65,12 +69,15 @@ class LineProcessor {
   void finish_line(std::string_view line, int first_rule, double sampled_seconds);
   void note_unmatched(std::string_view line);
   void apply_metrics(const RuleMatch& match);
+  // Binds tapemeasure_bad_values_total{rule} for the rules of `next` (rules_ is the old set).
+  void bind_bad_values(const RuleSet& next);
 
   metrics::MetricStore& store_;
   metrics::SelfMetrics& self_;
   std::shared_ptr<const RuleSet> rules_;
   std::vector<metrics::StoredMetric*> bound_;        // per schema of rules_
   std::vector<prometheus::Counter*> matched_count_;  // per rule
+  std::vector<prometheus::Counter*> bad_values_;     // per rule; null when none of its metrics takes a value
   std::vector<RuleStats> rule_stats_;
   std::uint64_t lines_ = 0;
   std::uint64_t unmatched_ = 0;

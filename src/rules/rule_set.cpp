@@ -174,6 +174,9 @@ class Compiler {
     for (const auto& [label, t] : m.labels) {
       if (!is_label_name(label)) fail(t.pos, "label name '" + label + "' must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
       if (!seen.insert(label).second) fail(t.pos, "label '" + label + "' given twice");
+      // The exposition adds `le` to every bucket sample; a second one makes the scrape invalid.
+      if (m.kind == MetricKind::histogram && label == "le")
+        fail(t.pos, "a histogram cannot have a label named 'le' (Prometheus sets it on each bucket)");
       schema.label_names.push_back(label);
     }
     if (m.kind == MetricKind::histogram) schema.buckets = m.buckets.empty() ? kDefaultBuckets : m.buckets;

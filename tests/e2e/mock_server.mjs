@@ -2,10 +2,13 @@
 // Development / e2e stand-in for the tapemeasure daemon's HTTP + /ws side.
 // Serves web/ statically and streams synthetic events per DESIGN.md "WebSocket /ws":
 //   {"seq":N,"events":[...],"dropped":N} every ~16 ms, {"stats":{...}} once a second;
+//   seq: events made since start (plus --seq-start - 1), as of the frame's last event; a
+//   client's first frame also carries "boot" (--boot, default "mock": a restart with a
+//   higher --seq-start looks like a gap to the UI, with another --boot like a restart);
 // honours {"filter":{"types":[...]}} / {"filter":{}} and {"max_rate":N} from the client.
 //
 //   node tests/e2e/mock_server.mjs [--port 8090] [--host 127.0.0.1] [--rate 1000]
-//                                  [--ws-max-rate 1000] [--seq-start 1] [--web DIR]
+//                                  [--ws-max-rate 1000] [--seq-start 1] [--boot ID] [--web DIR]
 //
 // Views (docs/views.md): {"view": ...} on connect and at GET /api/view; stats frames and
 // GET /api/stats carry the generic per-second figures (metrics, shares, ratios).
@@ -34,6 +37,7 @@ function parseArgs(argv) {
     rate: Number(process.env.MOCK_RATE || 1000),
     wsMaxRate: 1000,
     seqStart: 1,
+    boot: 'mock',
     web: path.resolve(here, '../../web'),
     views: ['postfix'],
   };
@@ -45,12 +49,13 @@ function parseArgs(argv) {
       case '--rate': o.rate = Number(v); i++; break;
       case '--ws-max-rate': o.wsMaxRate = Number(v); i++; break;
       case '--seq-start': o.seqStart = Number(v); i++; break;
+      case '--boot': o.boot = String(v); i++; break;
       case '--mtas': o.mtas = Number(v); i++; break;
       case '--proxies': o.proxies = Number(v); i++; break;
       case '--web': o.web = path.resolve(v); i++; break;
       case '--views': o.views = parseViews(v); i++; break;
       case '-h': case '--help':
-        console.log('usage: mock_server.mjs [--port N] [--host H] [--rate EV_PER_S] [--ws-max-rate N] [--seq-start N] [--web DIR]\n' +
+        console.log('usage: mock_server.mjs [--port N] [--host H] [--rate EV_PER_S] [--ws-max-rate N] [--seq-start N] [--boot ID] [--web DIR]\n' +
           '                      [--views postfix|nginx|postfix,nginx]\n' +
           '                      [--mtas N --proxies N]   (more nodes, to look at a crowded layout)');
         process.exit(0);
@@ -373,7 +378,7 @@ const clients = new Set();
 
 wss.on('connection', (ws) => {
   const c = {
-    ws, seq: opt.seqStart, filter: null, maxRate: opt.wsMaxRate,
+    ws, seq: null, bootSent: false, filter: null, maxRate: opt.wsMaxRate,
     tokens: opt.wsMaxRate / 10, dropped: 0, out: [], messages: 0,
   };
   clients.add(c);
@@ -398,6 +403,7 @@ wss.on('connection', (ws) => {
 });
 
 // generation loop: every 16 ms, produce rate*dt events and fan out
+let matched = opt.seqStart - 1;  // the daemon's seq: events made since start
 let carry = 0;
 let last = Date.now();
 let lastStats = last;
@@ -414,15 +420,19 @@ const tick = setInterval(() => {
   for (let i = 0; i < n; i++) {
     const ev = makeEvent(now);
     account(ev);
+    matched++;
     for (const c of clients) {
       if (c.filter && !c.filter.has(ev.type)) continue;       // not counted as dropped
-      if (c.tokens >= 1) { c.tokens -= 1; c.out.push(ev); } else { c.dropped++; sec.dropped++; }
+      if (c.tokens >= 1) { c.tokens -= 1; c.out.push(ev); c.seq = matched; } else { c.dropped++; sec.dropped++; }
     }
   }
   for (const c of clients) {
     if (c.ws.readyState !== 1) continue;
     if (c.ws.bufferedAmount > 4 * 1024 * 1024) { c.dropped += c.out.length; c.out.length = 0; continue; }
-    c.ws.send(JSON.stringify({ seq: c.seq++, events: c.out, dropped: c.dropped }));
+    const frame = { seq: c.out.length ? c.seq : matched };
+    if (!c.bootSent) { frame.boot = opt.boot; c.bootSent = true; }
+    Object.assign(frame, { events: c.out, dropped: c.dropped });
+    c.ws.send(JSON.stringify(frame));
     c.out = [];
     c.dropped = 0;
   }

@@ -2,6 +2,7 @@
 // bytes that are not UTF-8, and claiming socket paths (stale vs. live).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 
@@ -279,3 +280,29 @@ test('a Postfix delivery line with a Latin-1 byte in the address is still counte
     await d.waitLines(2);
     assert.equal(await d.metric('mail_deliveries_total', { mta: 'mta1', relay: 'proxy2', outcome: 'delivered' }), 2);
   });
+
+test('datagram socket: the effective receive buffer is logged at start', async () => {
+  const d = await Daemon.start({ dgram: 'in.dgram' });
+  assert.match(d.stderr, /datagram socket .*in\.dgram: receive buffer \d+ KiB \(asked for 8192 KiB\)/);
+});
+
+test('stream writers beyond --max-ingest-connections (256) are closed at once; the others go on', async () => {
+  const d = await Daemon.start();
+  const open = [];
+  for (let i = 0; i < 256; i++) {
+    const s = net.createConnection(d.socketPath);
+    await new Promise((resolve, reject) => { s.once('connect', resolve); s.once('error', reject); });
+    open.push(s);
+  }
+  await waitFor(async () => (await d.metric('tapemeasure_ingest_connections')) === 256, { what: '256 ingest connections' });
+  const extra = net.createConnection(d.socketPath);
+  extra.on('error', () => { /* reset */ });
+  await new Promise((resolve) => extra.once('close', resolve));
+  await waitFor(() => /refusing an ingest connection: already 256 open/.test(d.stderr), { what: 'the log line' });
+  // One closes; a new writer is served again.
+  open.pop().end();
+  await waitFor(async () => (await d.metric('tapemeasure_ingest_connections')) === 255, { what: '255 ingest connections' });
+  await writeStream(d.socketPath, ['one line\n']);
+  await d.waitLines(1);
+  for (const s of open) s.destroy();
+});

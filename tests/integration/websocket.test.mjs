@@ -291,3 +291,73 @@ test('a paused client: ingest does not slow down, its losses are counted, a stuc
   assert.ok(reader.open && paused.open);
   assert.match(d.stderr, /closing a WebSocket client that stopped reading/);
 });
+
+test('seq counts events matched with no client connected; boot in the first frame only, new after a restart', async () => {
+  const dir = tempDir();
+  const rules = writeRules(dir, 't.yml', TEST_RULES);
+  const d = await Daemon.start({ rules: [rules], dir });
+  // 10 events (and a line without one) while nobody listens.
+  await writeStream(d.socketPath, [Array.from({ length: 10 }, (_, i) => `ev alpha ${i}\n`).join('') + 'w1 1\n']);
+  await d.waitLines(11);
+  const a = await d.ws();
+  await d.waitClients(1);
+  await writeStream(d.socketPath, ['ev beta 10\n']);
+  await waitFor(() => a.seqs.length >= 1, { what: 'a frame' });
+  const first = a.frames.find((f) => f.seq !== undefined);
+  assert.equal(first.seq, 11, 'the 10 events matched before the client came are counted');
+  assert.match(first.boot, /^[0-9a-f]{16}$/);
+  await writeStream(d.socketPath, ['ev beta 11\n']);
+  await waitFor(() => a.seqs.length >= 2, { what: 'a second frame' });
+  assert.equal(a.frames.filter((f) => f.seq !== undefined)[1].boot, undefined, 'boot only in the first frame');
+  assert.equal(a.seqs[1], 12);
+  await a.end();
+  await d.waitClients(0);
+
+  // Away again: 5 more pass. The reconnecting client sees the same boot and the gap.
+  await writeStream(d.socketPath, [Array.from({ length: 5 }, (_, i) => `ev alpha ${20 + i}\n`).join('')]);
+  await d.waitLines(18);
+  const b = await d.ws();
+  await d.waitClients(1);
+  await writeStream(d.socketPath, ['ev beta 30\n']);
+  await waitFor(() => b.seqs.length >= 1, { what: 'a frame after reconnecting' });
+  const again = b.frames.find((f) => f.seq !== undefined);
+  assert.equal(again.boot, first.boot);
+  assert.equal(again.seq, 18);
+  await d.stop();
+
+  // Another run of the daemon: another boot, seq from zero.
+  const d2 = await Daemon.start({ rules: [rules], dir: tempDir() });
+  const c = await d2.ws();
+  await d2.waitClients(1);
+  await writeStream(d2.socketPath, ['ev alpha 1\n']);
+  await waitFor(() => c.seqs.length >= 1, { what: 'a frame from the new daemon' });
+  const fresh = c.frames.find((f) => f.seq !== undefined);
+  assert.equal(fresh.seq, 1);
+  assert.notEqual(fresh.boot, first.boot);
+});
+
+test('a filter naming too many types gets an error frame and the old filter stays', async () => {
+  const d = await Daemon.start();
+  const c = await d.ws();
+  await d.waitClients(1);
+  const before = c.errors.length;
+  c.send({ filter: { types: Array.from({ length: 257 }, (_, i) => `t${i}`) } });
+  await waitFor(() => c.errors.length > before, { what: 'the error frame' });
+  assert.match(c.errors.at(-1), /at most 256/);
+});
+
+test('two clients: one naming 80 junk types does not change what a filtering one gets', async () => {
+  const d = await Daemon.start();
+  const junk = await d.ws();
+  const narrow = await d.ws();
+  await d.waitClients(2);
+  await junk.sendAndSync({ filter: { types: Array.from({ length: 80 }, (_, i) => `junk${i}`) } });
+  await narrow.sendAndSync({ filter: { types: ['permanent'] } });
+  const expected = await offlineEventTypes(RULES_DIR, POSTFIX_LOG);
+  await replay(d.socketPath, POSTFIX_LOG, { rate: 600 });
+  await narrow.waitAccounted(expected.permanent);
+  assert.ok(narrow.received > 0);
+  assert.deepEqual([...new Set(narrow.events.map((e) => e.type))], ['permanent']);
+  assert.equal(junk.received + junk.dropped, 0);
+});
+

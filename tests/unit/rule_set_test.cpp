@@ -202,6 +202,32 @@ TEST(RuleSetCompileTest, NonNumericLiteralValue) {
                "      - gauge: g\n        add: '-1'\n");
 }
 
+TEST(RuleSetCompileTest, NonFiniteLiteralValue) {
+  // A literal the daemon would refuse on every line is refused once, at load.
+  for (const char* v : {"nan", "inf", "-inf", "1e999", "0x10"})
+    EXPECT_THAT(error_lines(std::string("rules:\n  - name: r\n    match: a\n    metrics:\n      - gauge: g\n        set: '") +
+                                v + "'\n",
+                            "m.yml"),
+                ElementsAre(std::string("m.yml:6: rule r: value '") + v + "' is not a number"))
+        << v;
+}
+
+TEST(RuleSetCompileTest, HistogramLabelNamedLeIsALoadError) {
+  EXPECT_THAT(error_lines(R"(rules:
+  - name: slow
+    match: 'd=(?P<d>\S+)'
+    metrics:
+      - histogram: mail_delay_seconds
+        value: '${d}'
+        labels: {relay: x, le: '${d}'}
+)",
+                          "m.yml"),
+              ElementsAre("m.yml:7: rule slow: a histogram cannot have a label named 'le' (Prometheus sets it on each bucket)"));
+  // Only histograms own `le`: a counter may use the name.
+  EXPECT_NE(must_compile("rules:\n  - name: r\n    match: a\n    metrics:\n      - counter: c_total\n        labels: {le: x}\n"),
+            nullptr);
+}
+
 TEST(RuleSetCompileTest, NameChecks) {
   EXPECT_THAT(error_lines("rules:\n  - name: Bad-Name\n    match: a\n", "n.yml"),
               ElementsAre("n.yml:2: rule Bad-Name: rule name 'Bad-Name' must match [a-z_][a-z0-9_]*"));

@@ -26,31 +26,53 @@ test('backoff jitter actually spreads clients', () => {
   assert.ok(seen.size > 10);
 });
 
-test('seq tracker: gaps within a connection', () => {
+test('seq tracker: within a connection seq is the daemon\'s event count, not a frame number', () => {
   const s = new SeqTracker();
-  assert.equal(s.observe(1), 0);
+  assert.equal(s.observe(1, { boot: 'a', received: 1 }), 0);
   assert.equal(s.lastResume.kind, 'first');
-  assert.equal(s.observe(2), 0);
-  assert.equal(s.observe(5), 2);
-  assert.equal(s.missedFrames, 2);
+  // A filtered client sees seq jump by the other types' events: no loss (dropped says those).
+  assert.equal(s.observe(2, { received: 1 }), 0);
+  assert.equal(s.observe(50, { received: 1 }), 0);
+  assert.equal(s.missedEvents, 0);
   assert.equal(s.observe(null), 0, 'frames without seq are ignored');
-  assert.equal(s.lastSeq, 5);
+  assert.equal(s.lastSeq, 50);
 });
 
-test('seq tracker: resume after reconnect shows the gap', () => {
+test('seq tracker: same boot after a reconnect -> the events that passed while away', () => {
   const s = new SeqTracker();
-  s.observe(10); s.observe(11);
+  s.observe(10, { boot: 'run1', received: 10 }); s.observe(11, { received: 1 });
   s.newConnection();
-  assert.equal(s.observe(20), 8);
-  assert.deepEqual(s.lastResume, { kind: 'gap', missed: 8, from: 11, to: 20 });
-  assert.match(describeResume(s.lastResume), /missed 8 frames \(12.19\)/);
+  // seq 20 as of this frame's last event; the frame holds 1 event and reports 2 dropped.
+  assert.equal(s.observe(20, { boot: 'run1', received: 1, dropped: 2 }), 6);
+  assert.deepEqual(s.lastResume, { kind: 'gap', missed: 6, from: 11, to: 20 });
+  assert.equal(describeResume(s.lastResume), '6 events passed while away');
   s.newConnection();
-  assert.equal(s.observe(21), 0);
+  assert.equal(s.observe(21, { boot: 'run1', received: 1 }), 0);
   assert.equal(s.lastResume.kind, 'contiguous');
+  assert.equal(describeResume(s.lastResume), 'no events passed while away');
+  assert.equal(s.missedEvents, 6);
+});
+
+test('seq tracker: another boot is a restart, even when the new seq is larger', () => {
+  const s = new SeqTracker();
+  s.observe(5, { boot: 'run1', received: 5 });
   s.newConnection();
-  assert.equal(s.observe(1), 0);
+  assert.equal(s.observe(900, { boot: 'run2', received: 3 }), 0);
   assert.equal(s.lastResume.kind, 'restart');
   assert.equal(s.restarts, 1);
-  assert.match(describeResume(s.lastResume), /restarted/);
-  assert.equal(s.missedFrames, 8);
+  assert.match(describeResume(s.lastResume), /the daemon restarted/);
+  assert.equal(s.missedEvents, 0, 'a restart is not a gap');
+  // ... and the new run is the reference from now on.
+  s.newConnection();
+  assert.equal(s.observe(910, { boot: 'run2', received: 1 }), 9);
+  assert.equal(s.lastResume.kind, 'gap');
+});
+
+test('seq tracker: without boot (an older server), seq going back is a restart', () => {
+  const s = new SeqTracker();
+  s.observe(100);
+  s.newConnection();
+  assert.equal(s.observe(3), 0);
+  assert.equal(s.lastResume.kind, 'restart');
+  assert.equal(describeResume({ kind: 'gap', missed: 1, from: 1, to: 3 }), '1 event passed while away');
 });

@@ -51,12 +51,12 @@ test('delivers batches and stats, counts frames', () => {
   assert.equal(h.c.state, 'connecting');
   h.ws().open();
   assert.equal(h.c.state, 'open');
-  h.ws().msg({ seq: 1, events: [{ type: 'inbound' }], dropped: 0 });
+  h.ws().msg({ seq: 1, boot: 'b1', events: [{ type: 'inbound' }], dropped: 0 });
   h.ws().msg({ seq: 3, events: [], dropped: 2 });
   h.ws().msg({ stats: { events_per_s: 5 } });
   h.ws().msg('garbage');
   assert.equal(h.batches.length, 2);
-  assert.equal(h.batches[1].missed, 1);
+  assert.equal(h.batches[1].missed, 0, 'within a connection, losses are what dropped says');
   assert.equal(h.stats[0].eventsPerS, 5);
   assert.equal(h.c.framesReceived, 2);
   assert.equal(h.c.statsReceived, 1);
@@ -70,7 +70,7 @@ test('reconnects with growing delays, resends the filter, reports the seq gap', 
   h.c.setFilter(['inbound', 'delivered']);
   h.c.setMaxRate(200);
   assert.deepEqual(h.ws().sent, [{ filter: { types: ['inbound', 'delivered'] } }, { max_rate: 200 }]);
-  h.ws().msg({ seq: 10, events: [] });
+  h.ws().msg({ seq: 10, boot: 'b1', events: [] });
   h.ws().drop();
   assert.equal(h.c.state, 'reconnecting');
   // random() = 1 -> each delay is its cap: 100, 200, 400, 800, 1000, 1000
@@ -85,9 +85,10 @@ test('reconnects with growing delays, resends the filter, reports the seq gap', 
   assert.deepEqual(delays, [100, 200, 400, 800, 1000, 1000]);
   h.ws().open();
   assert.deepEqual(h.ws().sent, [{ filter: { types: ['inbound', 'delivered'] } }, { max_rate: 200 }], 'filter re-sent');
-  h.ws().msg({ seq: 25, events: [] });
+  h.ws().msg({ seq: 25, boot: 'b1', events: [{ type: 'inbound' }] });
   assert.equal(h.c.seq.lastResume.kind, 'gap');
-  assert.equal(h.c.seq.lastResume.missed, 14);
+  assert.equal(h.c.seq.lastResume.missed, 14, '25 - 10, less the one event in this frame');
+  assert.equal(h.batches.at(-1).missed, 14);
   assert.equal(h.c.backoff.attempts, 0, 'backoff reset after data arrives');
   assert.equal(h.c.reconnects, 1);
   h.c.setFilter(null);
@@ -140,4 +141,24 @@ test('view frames go to onView as sent, and are counted', () => {
   assert.equal(h.c.viewsReceived, 1);
   assert.equal(h.batches.length, 1, 'a view frame is not a batch');
   assert.equal(h.c.invalidFrames, 0);
+});
+
+test('a reconnect to a restarted daemon (another boot) is a restart, not a gap', () => {
+  const h = harness();
+  h.c.start();
+  h.ws().open();
+  // The daemon's frames, as sent: boot right after seq, in the first frame only.
+  h.ws().msg('{"seq":500,"boot":"aaaa","events":[],"dropped":0}');
+  h.ws().msg('{"seq":510,"events":[],"dropped":0}');
+  h.ws().drop();
+  h.advance(100);
+  h.ws().open();
+  h.ws().msg('{"seq":900,"boot":"bbbb","events":[{"type":"inbound"}],"dropped":0}');
+  assert.equal(h.c.seq.lastResume.kind, 'restart');
+  assert.equal(h.batches.at(-1).missed, 0);
+  h.ws().drop();
+  h.advance(100);
+  h.ws().open();
+  h.ws().msg('{"seq":950,"boot":"bbbb","events":[],"dropped":0}');
+  assert.deepEqual(h.c.seq.lastResume, { kind: 'gap', missed: 50, from: 900, to: 950 });
 });

@@ -33,47 +33,56 @@ export class Backoff {
 }
 
 /**
- * Tracks frame sequence numbers across connections.
- * Within a connection a jump (seq > last+1) counts missed frames.
- * On a new connection the first seq is compared with the last one seen before:
- *   first > last+1  -> resumed with a gap of (first-last-1) frames
- *   first == last+1 -> resumed without a gap
- *   first <= last   -> the server's sequence restarted (e.g. daemon restart); gap unknown
+ * Tracks the daemon's event count across connections. A frame's `seq` is the number of
+ * events the daemon has matched since it started, as of the frame's last event; the first
+ * frame of a connection also carries `boot`, an id of the daemon's run (DESIGN.md).
+ * Within a connection, what this client did not get is the frames' `dropped` (its filter's
+ * exclusions are not losses), so seq is not read there. On a new connection the first
+ * frame is compared with the last one seen before:
+ *   another boot (or seq going back) -> the daemon restarted; what passed is unknown
+ *   same boot -> `missed` events (of any type) passed while away: the new seq, less the
+ *                last one, less what this frame itself accounts for (received + dropped)
  */
 export class SeqTracker {
   constructor() {
     this.lastSeq = null;       // last seq seen on any connection
-    this.missedFrames = 0;     // total frames known missed
-    this.restarts = 0;         // times the server's sequence restarted
+    this.boot = null;          // the daemon run that seq counts in
+    this.missedEvents = 0;     // events known to have passed while away, over all reconnects
+    this.restarts = 0;         // times the daemon was found restarted
     this.lastResume = null;    // {kind:'gap'|'contiguous'|'restart'|'first', missed, from, to}
-    this._fresh = true;        // next seq is the first of a connection
+    this._fresh = true;        // next frame is the first of a connection
   }
+
+  /** The older name of missedEvents (window.tapemeasure.missedFrames reads it). */
+  get missedFrames() { return this.missedEvents; }
 
   newConnection() {
     this._fresh = true;
   }
 
-  /** Observe a frame's seq; returns frames missed just before it (0 if none or unknown). */
-  observe(seq) {
+  /**
+   * Observe an event frame: its seq, and (optional) its boot and what it accounts for.
+   * Returns the events that passed while away just before it (0 within a connection).
+   */
+  observe(seq, { boot = null, received = 0, dropped = 0 } = {}) {
     if (seq === null || seq === undefined || !Number.isFinite(seq)) return 0;
     let missed = 0;
     if (this._fresh) {
       this._fresh = false;
-      if (this.lastSeq === null) {
+      const from = this.lastSeq;
+      const otherRun = boot !== null && this.boot !== null && boot !== this.boot;
+      if (from === null) {
         this.lastResume = { kind: 'first', missed: 0, from: null, to: seq };
-      } else if (seq > this.lastSeq + 1) {
-        missed = seq - this.lastSeq - 1;
-        this.lastResume = { kind: 'gap', missed, from: this.lastSeq, to: seq };
-      } else if (seq === this.lastSeq + 1) {
-        this.lastResume = { kind: 'contiguous', missed: 0, from: this.lastSeq, to: seq };
-      } else {
+      } else if (otherRun || seq < from) {
         this.restarts++;
-        this.lastResume = { kind: 'restart', missed: 0, from: this.lastSeq, to: seq };
+        this.lastResume = { kind: 'restart', missed: 0, from, to: seq };
+      } else {
+        missed = Math.max(0, seq - from - received - dropped);
+        this.lastResume = { kind: missed > 0 ? 'gap' : 'contiguous', missed, from, to: seq };
       }
-    } else if (this.lastSeq !== null && seq > this.lastSeq + 1) {
-      missed = seq - this.lastSeq - 1;
+      if (boot !== null) this.boot = boot;
     }
-    this.missedFrames += missed;
+    this.missedEvents += missed;
     this.lastSeq = seq;
     return missed;
   }
@@ -83,9 +92,9 @@ export class SeqTracker {
 export function describeResume(r) {
   if (!r) return '';
   switch (r.kind) {
-    case 'gap': return `resumed at seq ${r.to}: missed ${r.missed} frame${r.missed === 1 ? '' : 's'} (${r.from + 1}\u2013${r.to - 1})`;
-    case 'contiguous': return `resumed at seq ${r.to}: no gap`;
-    case 'restart': return `server restarted its sequence (was ${r.from}, now ${r.to}); events in between are lost`;
+    case 'gap': return `${r.missed} event${r.missed === 1 ? '' : 's'} passed while away`;
+    case 'contiguous': return 'no events passed while away';
+    case 'restart': return 'the daemon restarted; events from before are not replayed';
     default: return '';
   }
 }

@@ -1,5 +1,6 @@
 // WebSocket connection to /ws with reconnect (exponential backoff with jitter),
-// sequence-gap accounting and re-sending of the client's filter after a reconnect.
+// accounting of what passed while away (seq and boot), and re-sending of the client's
+// filter after a reconnect.
 // No DOM access: the WebSocket constructor and timers are injectable for tests.
 
 import { parseMessage, filterMessage, maxRateMessage } from './protocol.js';
@@ -14,6 +15,16 @@ export function wsUrlFor(pageHref) {
   return u.toString();
 }
 
+/**
+ * The "boot" of a connection's first event frame. protocol.js's batch has no field for it
+ * yet, so it is read from the frame's head, where the daemon and the mock put it:
+ * {"seq":N,"boot":"ID",...}. Null for every other frame.
+ */
+export function bootOf(text) {
+  const m = /^\{"seq":\d+,"boot":"([^"\\]{1,64})"/.exec(text);
+  return m ? m[1] : null;
+}
+
 export class Connection {
   /**
    * @param {object} o
@@ -21,7 +32,8 @@ export class Connection {
    * @param {function} [o.WebSocket]   constructor (default: global WebSocket)
    * @param {object} [o.backoff]       Backoff options
    * @param {number} [o.stallMs]       no message for this long on an open socket -> reconnect
-   * @param {function} [o.onBatch]     ({seq, events, dropped, missed}) per event frame
+   * @param {function} [o.onBatch]     ({seq, events, dropped, missed}) per event frame; missed:
+ *                                   events that passed while away (first frame after a reconnect)
    * @param {function} [o.onStats]     (normalizedStats) per stats frame
    * @param {function} [o.onView]      (view object as sent) per view frame
    * @param {function} [o.onState]     (state, connection) on every state change
@@ -197,7 +209,7 @@ export class Connection {
     const msg = parseMessage(data);
     if (msg.kind === 'batch') {
       this.framesReceived++;
-      msg.missed = this.seq.observe(msg.seq);
+      msg.missed = this.seq.observe(msg.seq, { boot: msg.boot ?? bootOf(data), received: msg.events.length, dropped: msg.dropped });
       this.onBatch(msg);
     } else if (msg.kind === 'stats') {
       this.statsReceived++;
