@@ -85,11 +85,12 @@ bool RequestGuard::machine_name_allowed(std::string_view host_header) const {
 bool RequestGuard::host_allowed(std::string_view host_header) const {
   const std::string h = lower(host_header);
   if (hosts_.contains(h)) return true;
-  // A bare allowed host name accepts it on any port.
-  std::string_view name = h;
-  if (const auto colon = name.rfind(':'); colon != std::string_view::npos && name.back() != ']')
-    name = name.substr(0, colon);
-  if (hosts_.contains(std::string(name))) return true;
+  // A bare allowed host name accepts it on any port: only a well-formed "name:port" or
+  // "[v6]:port" is split (the fuzzer found "[::1]:8000:0]0" taken for "[::1]:8000").
+  // A name with a ':' can only be a bracketed IPv6 address ("[127.0.0.1:8000]:" is not).
+  if (const auto hp = split_host(h))
+    if (hp->first.find(':') == std::string::npos ? hosts_.contains(hp->first) : hosts_.contains("[" + hp->first + "]"))
+      return true;
   return machine_ && machine_name_allowed(h);
 }
 

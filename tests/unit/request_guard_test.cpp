@@ -30,6 +30,19 @@ TEST(RequestGuardTest, WildcardListenRefusesForeignHosts) {
   }
 }
 
+// Found by the request_target fuzzer: the "any port" rule for allowed names cut the Host at
+// its last ':', so a malformed Host ending in ":junk" was taken for the name before it.
+TEST(RequestGuardTest, MalformedHostsAreNotTakenForTheNameBeforeTheirLastColon) {
+  for (const std::string listen : {"0.0.0.0", "127.0.0.1"}) {
+    RequestGuard g(listen, 8000, {}, {}, box());
+    EXPECT_FALSE(g.host_allowed("[::1]:8000:0]0")) << listen;
+    EXPECT_FALSE(g.host_allowed("localhost:8000:1")) << listen;
+    EXPECT_FALSE(g.host_allowed("127.0.0.1:8000:x")) << listen;
+    EXPECT_FALSE(g.host_allowed("[127.0.0.1:8000]:")) << listen;
+    EXPECT_FALSE(g.host_allowed("[localhost:8000]")) << listen;
+  }
+}
+
 TEST(RequestGuardTest, WildcardListenAcceptsTheMachinesAddressesAndNames) {
   RequestGuard g("0.0.0.0", 8000, {}, {}, box());
   for (const char* h : {"192.0.2.7:8000", "[2001:db8::7]:8000", "BOX:8000", "box.example.net:8000", "localhost:8000",
