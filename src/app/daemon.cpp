@@ -165,7 +165,8 @@ std::string Daemon::start() {
   ctx.rules_json = [pipeline] { return pipeline->rules_json(); };
   ctx.view_json = [pipeline] { return pipeline->view_json(); };
   ctx.healthy = [&d] {
-    return decide_health(d.heartbeat.last(), IngestHeartbeat::clock::now(), d.stopping.load(), d.reload_status.get()).ok;
+    auto h = decide_health(d.heartbeat.last(), IngestHeartbeat::clock::now(), d.stopping.load(), d.reload_status.get());
+    return http::ServerContext::Health{h.ok, std::move(h.body)};
   };
   ctx.ws_opened = [&d, pipeline](std::shared_ptr<stream::ClientSink> sink) {
     net::post(d.ingest_ioc, [pipeline, sink] { pipeline->add_client(sink); });

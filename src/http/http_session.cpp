@@ -134,8 +134,8 @@ void HttpSession::handle(bhttp::request<bhttp::string_body>&& req) {
   if (path == "/api/rules") return text(bhttp::status::ok, ctx_->rules_json(), "application/json");
   if (path == "/api/view") return text(bhttp::status::ok, ctx_->view_json(), "application/json");
   if (path == "/healthz") {
-    const bool ok = ctx_->healthy();
-    return text(ok ? bhttp::status::ok : bhttp::status::service_unavailable, ok ? "ok\n" : "unhealthy\n",
+    const auto health = ctx_->healthy();
+    return text(health.ok ? bhttp::status::ok : bhttp::status::service_unavailable, health.body,
                 "text/plain");
   }
 

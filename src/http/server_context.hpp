@@ -27,7 +27,11 @@ struct ServerContext {
   std::function<std::string()> stats_json;    // GET /api/stats
   std::function<std::string()> rules_json;    // GET /api/rules
   std::function<std::string()> view_json;     // GET /api/view
-  std::function<bool()> healthy;              // GET /healthz
+  struct Health {
+    bool ok = false;   // 200, else 503
+    std::string body;  // one line with its newline: "ok", or the reason (a failed reload is still ok, and says so)
+  };
+  std::function<Health()> healthy;            // GET /healthz
 
   // WebSocket clients coming and going, and their requests; called on the network thread.
   std::function<void(std::shared_ptr<stream::ClientSink>)> ws_opened;

@@ -104,6 +104,10 @@ describe('hot reload', () => {
     assert.match(rules.last_reload.error, /broken/);
     assert.equal(rules.reload_failures, 1);
     assert.deepEqual(rules.rules.map((r) => r.name), ['foo', 'bar', 'baz', 'qux'], 'the running rules are the old ones');
+    // Still healthy (the old rules run), and /healthz says where the new ones failed.
+    const health = await d.get('/healthz');
+    assert.equal(health.status, 200);
+    assert.match(health.text, new RegExp(`^ok; last reload failed: .*a\\.yml:${badLine}\\b`), health.text);
     assert.match(d.stderr, /reload .*failed, keeping the running rules/);
     await feed('foo a', 'qux a', 'broken x');
     const m = await d.metrics();
