@@ -51,22 +51,14 @@ void Pipeline::end_batch() {
   } else {
     // No one to send events to: count them all the same ("seq", events/s), from the
     // per-rule match counts, without asking the matcher for every event field.
-    const std::uint64_t before = event_matches();
+    const std::uint64_t before = processor_.event_matches();
     processor_.process_batch(batch_lines_, nullptr);
-    const std::uint64_t n = event_matches() - before;
+    const std::uint64_t n = processor_.event_matches() - before;
     events_this_second_ += n;
     hub_.count_unoffered(n);
   }
   batch_lines_.clear();
   hub_.flush_due(batch_now_);
-}
-
-std::uint64_t Pipeline::event_matches() const {
-  const auto& set = *processor_.rules();
-  std::uint64_t n = 0;
-  for (std::size_t i = 0; i < set.size(); ++i)
-    if (set.rule(i).event_enabled) n += processor_.rule_stats()[i].matches;
-  return n;
 }
 
 void Pipeline::on_match(const rules::RuleMatch& m) {

@@ -77,7 +77,6 @@ class Pipeline : public ingest::LineSink {
   // Makes `views` current; true when its JSON differs from the previous views'.
   bool install_views(std::shared_ptr<const view::Views> views);
   void on_match(const rules::RuleMatch& m);
-  std::uint64_t event_matches() const;  // matches of rules with events so far (compare within a batch)
 
   PipelineOptions options_;
   metrics::MetricStore store_;

@@ -124,6 +124,7 @@ void LineProcessor::process_batch(std::span<const std::string_view> lines, const
 void LineProcessor::on_match(const RuleMatch& m, bool want_events, const EventCallback* on_event) {
   matched_count_[m.index]->Increment();
   ++rule_stats_[m.index].matches;
+  if (m.rule.event_enabled) ++event_matches_;
   apply_metrics(m);
   if (want_events && m.rule.event_enabled) (*on_event)(m);
 }

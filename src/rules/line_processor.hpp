@@ -57,6 +57,9 @@ class LineProcessor {
   std::uint64_t unmatched() const { return unmatched_; }
   double unmatched_seconds() const { return unmatched_seconds_; }  // time spent on lines no rule took
   const std::vector<RuleStats>& rule_stats() const { return rule_stats_; }
+  // Matches of rules with events, since start: what the stream's "seq" counts, kept here so
+  // it costs one add per match instead of a walk over every rule per batch.
+  std::uint64_t event_matches() const { return event_matches_; }
   // The most recent unmatched lines (newest last), so users can see why a rule missed.
   std::vector<std::string> recent_unmatched() const;
   // Chunks of parallel batches matched by helper threads (0 without helpers).
@@ -79,6 +82,7 @@ class LineProcessor {
   std::vector<prometheus::Counter*> matched_count_;  // per rule
   std::vector<prometheus::Counter*> bad_values_;     // per rule; null when none of its metrics takes a value
   std::vector<RuleStats> rule_stats_;
+  std::uint64_t event_matches_ = 0;
   std::uint64_t lines_ = 0;
   std::uint64_t unmatched_ = 0;
   double unmatched_seconds_ = 0;
