@@ -18,7 +18,7 @@ std::string with_port(const std::string& host, unsigned short port) {
 }
 
 // "name:port", "[v6]:port", "[v6]", "name" -> name (brackets removed) and port (80 if none).
-// nullopt when the port is not a number.
+// nullopt when the port is not a number in canonical form (no leading zero).
 std::optional<std::pair<std::string, unsigned>> split_host(std::string_view h) {
   std::string_view name = h, port;
   if (h.starts_with('[')) {
@@ -37,6 +37,8 @@ std::optional<std::pair<std::string, unsigned>> split_host(std::string_view h) {
   }
   unsigned p = 80;
   if (!port.empty()) {
+    // Browsers send the port in canonical form; "08000" is not how anyone names us.
+    if (port.size() > 1 && port.front() == '0') return std::nullopt;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
     if (ec != std::errc() || end != port.data() + port.size() || p > 65535) return std::nullopt;
   }
