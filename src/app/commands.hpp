@@ -43,6 +43,14 @@ struct RunOptions {
   std::vector<std::string> allowed_hosts;
   std::string log_level = "info";
   int match_threads = 0;  // 0: one per core, at most 4
+  // Several boxes, one picture (DESIGN.md): this daemon's name in its frames (default: the
+  // host name) and the other boxes' daemons, listed at /api/peers for the UI to merge.
+  std::string name;
+  std::vector<std::string> peers;
+  // Log files followed like `tail -F` (globs allowed), and where their positions are kept
+  // across restarts (empty: not kept).
+  std::vector<std::string> follow;
+  std::string follow_state;
 };
 int run_daemon(const RunOptions& o);
 

@@ -16,6 +16,7 @@
 #include "app/version.hpp"
 #include "http/listener.hpp"
 #include "http/server_context.hpp"
+#include "follow/file_followers.hpp"
 #include "ingest/unix_ingest.hpp"
 #include "metrics/exposition.hpp"
 #include "reload/reloader.hpp"
@@ -65,6 +66,7 @@ struct Daemon::Impl {
   std::shared_ptr<http::ServerContext> http_ctx;
   std::shared_ptr<http::Listener> listener;
   std::unique_ptr<ingest::UnixIngest> ingest;
+  std::unique_ptr<follow::FileFollowers> followers;
   net::steady_timer frame_timer{ingest_ioc};
   net::steady_timer second_timer{ingest_ioc};
   net::signal_set signals{ingest_ioc, SIGINT, SIGTERM, SIGHUP};
@@ -104,6 +106,7 @@ struct Daemon::Impl {
   void shutdown() {
     if (stopping.exchange(true)) return;
     if (ingest) ingest->stop();
+    if (followers) followers->stop();
     reloader->stop();  // joins a build in progress; nothing more is posted here
     pipeline->hub().close_all();
     net::post(net_ioc, [this] { listener->stop(); });
@@ -194,6 +197,11 @@ std::string Daemon::start() {
     throw std::runtime_error("--socket-mode wants an octal mode such as 0660");
   }
   d.ingest = std::make_unique<ingest::UnixIngest>(d.ingest_ioc, io, *d.pipeline, d.self);
+  d.followers = std::make_unique<follow::FileFollowers>(
+      d.ingest_ioc,
+      follow::FollowOptions{.patterns = options_.follow, .state_path = options_.follow_state,
+                            .max_line_bytes = options_.max_line_bytes},
+      *d.pipeline, d.self);
   reload::Reloader::Options ro{.rule_paths = options_.rules, .helper_copies = pipeline->match_helpers(),
                                .watch = true, .loaded = std::move(first.seen), .on_build_start = {}};
   d.reloader = std::make_unique<reload::Reloader>(
@@ -221,6 +229,7 @@ int Daemon::run() {
   auto& d = *impl_;
   d.listener->run();
   d.ingest->start();
+  d.followers->start();
   d.on_frame_timer();
   d.on_second_timer();
   d.on_signal();
@@ -236,7 +245,8 @@ int Daemon::run() {
   d.reloader.reset();  // its thread joined before anything it could post to goes away
   d.net_ioc.stop();
   d.net_thread.join();
-  d.ingest.reset();  // removes the socket files
+  d.followers.reset();  // saves the followed files' positions
+  d.ingest.reset();     // removes the socket files
   log::info("stopped after " + std::to_string(d.pipeline->lines()) + " lines");
   return 0;
 }

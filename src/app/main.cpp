@@ -21,6 +21,10 @@ void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
         ->capture_default_str();
     cmd->add_option("--dgram-socket", o.dgram_socket, "UNIX datagram socket (one line per datagram, e.g. rsyslog omuxsock)");
     cmd->add_option("--socket-mode", o.socket_mode, "Permissions of the socket files (octal)")->capture_default_str();
+    cmd->add_option("--follow", o.follow,
+                    "Log file to follow like tail -F, through rotation (repeatable; globs such as '/var/log/mail*.log')");
+    cmd->add_option("--follow-state", o.follow_state,
+                    "File keeping the followed files' positions across restarts (no lines lost or doubled)");
   } else {
     cmd->add_option("--rules", o.rules, "Rule file or directory (default: the bundled rules)")->expected(1, -1);
   }
@@ -39,6 +43,9 @@ void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
   cmd->add_option("--max-ingest-connections", o.max_ingest_connections,
                   "Open stream-socket writers at most; more are closed at once")
       ->capture_default_str();
+  cmd->add_option("--name", o.name, "This daemon's name in its frames and at /api/peers (default: the host name)");
+  cmd->add_option("--peer", o.peers,
+                  "URL of another box's daemon for the UI to merge, e.g. http://box2:8000/ (repeatable)");
   cmd->add_option("--allowed-origin", o.allowed_origins, "Extra Origin allowed on /ws, e.g. https://dash.example.com");
   cmd->add_option("--allowed-host", o.allowed_hosts, "Extra Host header accepted (a name, or name:port)");
   cmd->add_option("--match-threads", o.match_threads,

@@ -1,0 +1,39 @@
+#pragma once
+// `run --follow PATH`: reads log files the way `tail -F` does, without its faults. Each
+// pattern (a path or a glob) is watched; files that match, now or later, are read to the
+// end and followed through rename rotation and copytruncate. Positions are kept in a
+// state file so a restart neither loses nor doubles lines. Lines go to the same LineSink
+// as the sockets', on the ingest thread.
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ingest/line_sink.hpp"
+#include "metrics/self_metrics.hpp"
+
+namespace tapemeasure::follow {
+
+struct FollowOptions {
+  std::vector<std::string> patterns;  // paths or globs
+  std::string state_path;             // empty: positions are not kept
+  std::size_t max_line_bytes = 64 * 1024;
+};
+
+class FileFollowers {
+ public:
+  // Throws std::runtime_error (one line) on a bad pattern or an unusable state file.
+  FileFollowers(boost::asio::io_context& ioc, FollowOptions options, ingest::LineSink& sink,
+                metrics::SelfMetrics& self);
+  ~FileFollowers();  // saves positions
+  void start();
+  void stop();  // stop following; positions saved
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tapemeasure::follow

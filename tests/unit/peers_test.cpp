@@ -1,0 +1,2 @@
+// Filled in by issue 11 work.
+#include <gtest/gtest.h>
