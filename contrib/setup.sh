@@ -19,6 +19,8 @@ build_pkgs=(
 test_pkgs=(
   prometheus                # real server + promtool
   rsyslog                   # real syslog feeding the socket
+  rsyslog-relp              # RELP forwarding between boxes (the several-boxes chain test)
+  logrotate                 # rotating the files that --follow reads, both styles
   chromium                  # real browser for the UI tests (driven by playwright-core)
   systemd                   # systemd-analyze verify/security of the unit, journalctl (ecosystem tests)
   systemd-journal-remote    # writes a real journal file for the journalctl pipe test (ecosystem tests)
