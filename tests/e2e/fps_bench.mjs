@@ -6,12 +6,13 @@
 //                                [--size 1280x720[,1920x1080]] [--panel shares|measurements|rules]
 // --panel opens that side-panel tab first (the measurements panel draws uPlot charts once a
 // second; this measures what that costs the traffic view).
-//   --fleet 100x30 [--lines N]     a fleet of 100 MTAs and 30 relays: starts build/tapemeasure
-//                                  run with rules/postfix.yml and writes N generated Postfix
-//                                  lines/s (fleet_log.mjs) into its socket. A message is ~3.9
-//                                  lines and 2 events, so N defaults to 1.95 x --rate: --rate
-//                                  events/s, all sent (--ws-max-rate 2 x --rate: the daemon
-//                                  does not sample; above its cap it sends about half of it).
+//   --fleet 100x30 [--lines N] [--cap C]
+//                                  a fleet of 100 MTAs and 30 relays: starts build/tapemeasure
+//                                  run with rules/postfix.yml and its default cap (--cap, 1000
+//                                  events/s) and writes N generated Postfix lines/s
+//                                  (fleet_log.mjs) into its socket. A message is ~3.9 lines and
+//                                  2 events, so N defaults to 1.3 x 1.95 x --rate: 30% over the
+//                                  cap, which then decides the dots/s (about 94% of it).
 // Uses TAPEMEASURE_URL (a running daemon) when set, else starts the mock server.
 // Prints one JSON line per size, plus a human summary.
 
@@ -39,10 +40,10 @@ async function startFleet(spec) {
   const socket = path.join(dir, 'in.sock');
   const bin = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
   const child = spawn(bin, ['run', '--rules', path.join(repoRoot, 'rules/postfix.yml'), '--socket', socket,
-    '--listen', `127.0.0.1:${port}`, '--ws-max-rate', String(2 * rate)], { stdio: 'ignore' });
+    '--listen', `127.0.0.1:${port}`, '--ws-max-rate', String(opt('cap', 1000))], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/`;
   await waitHttp(url + 'api/view');
-  const feed = feedSocket(socket, { mtas, relays, rate: Number(opt('lines', Math.round(rate * 1.95))) });
+  const feed = feedSocket(socket, { mtas, relays, rate: Number(opt('lines', Math.round(rate * 1.95 * 1.3))) });
   return {
     kind: `daemon, fleet ${mtas}x${relays}`, url,
     async close() {

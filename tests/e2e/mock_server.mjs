@@ -20,6 +20,9 @@
 //   --views postfix,nginx  both (two tabs).
 // POST /mock/views with a body such as "nginx" or "postfix,nginx" loads other views and
 // sends the new view frame to every client, like a daemon after a rule reload.
+// Several boxes (DESIGN.md "Several boxes, one picture"): --name NAME puts "daemon": NAME in
+// every frame (first, before seq and boot), and --peer URL (repeatable) is listed at
+// GET /api/peers ({"name", "peers"}), served only when either is given.
 // Prints "mock listening on http://HOST:PORT/" once ready.
 
 import http from 'node:http';
@@ -40,6 +43,8 @@ function parseArgs(argv) {
     boot: 'mock',
     web: path.resolve(here, '../../web'),
     views: ['postfix'],
+    name: null,
+    peers: [],
   };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i], v = argv[i + 1];
@@ -54,9 +59,11 @@ function parseArgs(argv) {
       case '--proxies': o.proxies = Number(v); i++; break;
       case '--web': o.web = path.resolve(v); i++; break;
       case '--views': o.views = parseViews(v); i++; break;
+      case '--name': o.name = String(v); i++; break;
+      case '--peer': o.peers.push(String(v)); i++; break;
       case '-h': case '--help':
         console.log('usage: mock_server.mjs [--port N] [--host H] [--rate EV_PER_S] [--ws-max-rate N] [--seq-start N] [--boot ID] [--web DIR]\n' +
-          '                      [--views postfix|nginx|postfix,nginx]\n' +
+          '                      [--views postfix|nginx|postfix,nginx] [--name NAME] [--peer URL]...\n' +
           '                      [--mtas N --proxies N]   (more nodes, to look at a crowded layout)');
         process.exit(0);
       // falls through
@@ -346,6 +353,11 @@ function rulesObject() {
 }
 
 // ---- HTTP + WebSocket ------------------------------------------------------------------
+/** A frame's text: with --name, "daemon" comes first, as a daemon may put it. */
+function frameText(obj) {
+  return JSON.stringify(opt.name !== null ? { daemon: opt.name, ...obj } : obj);
+}
+
 function sendJson(res, obj) {
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify(obj));
 }
@@ -356,6 +368,7 @@ const server = http.createServer((req, res) => {
   if (url === '/api/view') { sendJson(res, viewObject()); return; }
   if (url === '/api/stats') { sendJson(res, { seconds: history }); return; }
   if (url === '/api/rules') { sendJson(res, rulesObject()); return; }
+  if (url === '/api/peers' && (opt.name !== null || opt.peers.length)) { sendJson(res, { name: opt.name || 'mock', peers: opt.peers }); return; }
   if (url === '/mock/views' && req.method === 'POST') {
     let body = '';
     req.on('data', (d) => { body += d; });
@@ -363,7 +376,7 @@ const server = http.createServer((req, res) => {
       const ids = parseViews(body);
       if (!ids) { res.writeHead(400, { 'content-type': 'text/plain' }).end('views: postfix, nginx or postfix,nginx\n'); return; }
       viewIds = ids;
-      const frame = JSON.stringify({ view: viewObject() });
+      const frame = frameText({ view: viewObject() });
       for (const c of clients) if (c.ws.readyState === 1) c.ws.send(frame);
       console.log(`mock: views ${ids.join(',')}`);
       sendJson(res, viewObject());
@@ -382,7 +395,7 @@ wss.on('connection', (ws) => {
     tokens: opt.wsMaxRate / 10, dropped: 0, out: [], messages: 0,
   };
   clients.add(c);
-  ws.send(JSON.stringify({ view: viewObject() }));
+  ws.send(frameText({ view: viewObject() }));
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     let m;
@@ -432,7 +445,7 @@ const tick = setInterval(() => {
     const frame = { seq: c.out.length ? c.seq : matched };
     if (!c.bootSent) { frame.boot = opt.boot; c.bootSent = true; }
     Object.assign(frame, { events: c.out, dropped: c.dropped });
-    c.ws.send(JSON.stringify(frame));
+    c.ws.send(frameText(frame));
     c.out = [];
     c.dropped = 0;
   }
@@ -443,7 +456,7 @@ const tick = setInterval(() => {
     const second = statsSecond(s, now);
     history.push(second);
     if (history.length > 300) history.shift();
-    const stats = JSON.stringify({ stats: second });
+    const stats = frameText({ stats: second });
     for (const c of clients) if (c.ws.readyState === 1) c.ws.send(stats);
   }
 }, 16);

@@ -162,3 +162,18 @@ test('a reconnect to a restarted daemon (another boot) is a restart, not a gap',
   h.ws().msg('{"seq":950,"boot":"bbbb","events":[],"dropped":0}');
   assert.deepEqual(h.c.seq.lastResume, { kind: 'gap', missed: 50, from: 900, to: 950 });
 });
+
+test('the daemon\'s name comes from its frames; boot is found after a leading "daemon"', () => {
+  const h = harness();
+  h.c.start();
+  h.ws().open();
+  assert.equal(h.c.daemon, null);
+  h.ws().msg('{"daemon":"box2","seq":10,"boot":"run1","events":[{"type":"inbound"}],"dropped":0}');
+  assert.equal(h.c.daemon, 'box2');
+  assert.equal(h.c.seq.boot, 'run1');
+  h.ws().drop();
+  h.advance(100);
+  h.ws().open();
+  h.ws().msg('{"daemon":"box2","seq":4,"boot":"run2","events":[],"dropped":0}');
+  assert.equal(h.c.seq.lastResume.kind, 'restart', 'another boot: the daemon restarted');
+});

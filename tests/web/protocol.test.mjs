@@ -108,3 +108,18 @@ test('wanted types: nothing hidden means no filter; hiding keeps every other kno
     ['inbound', 'delivered', '2xx']);
   assert.deepEqual(wantedTypes(new Set(['x']), ['a', 'a', 'x', 'b']), ['a', 'b'], 'no duplicates');
 });
+
+test('several boxes: the daemon\'s name and the boot are read wherever they sit in a frame', () => {
+  const b = parseMessage('{"daemon":"box2","seq":3,"boot":"r9","events":[],"dropped":0}');
+  assert.equal(b.kind, 'batch');
+  assert.equal(b.daemon, 'box2');
+  assert.equal(b.boot, 'r9');
+  const s = parseMessage('{"stats":{"ts":1000},"daemon":"box3"}');
+  assert.equal(s.kind, 'stats');
+  assert.equal(s.daemon, 'box3');
+  assert.equal(parseMessage('{"view":{"views":[]},"daemon":"box1"}').daemon, 'box1');
+  const plain = parseMessage('{"seq":1,"events":[],"dropped":0}');
+  assert.equal('daemon' in plain, false, 'a frame without a name has none');
+  assert.equal('boot' in plain, false);
+  assert.equal(parseMessage('{"daemon":7,"seq":1}').daemon, undefined, 'only a string names a daemon');
+});

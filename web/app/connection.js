@@ -69,6 +69,7 @@ export class Connection {
     this.lastError = '';
     this.openedAt = 0;
     this.closedAt = 0;
+    this.daemon = null;       // the daemon's --name, from its frames (several boxes)
     this.filter = null;       // wanted types (array) or null = everything
     this.maxRate = null;      // requested cap or null
     this._gotMessage = false;
@@ -207,6 +208,7 @@ export class Connection {
       this.attempt = 0;
     }
     const msg = parseMessage(data);
+    if (msg.daemon !== undefined) this.daemon = msg.daemon;
     if (msg.kind === 'batch') {
       this.framesReceived++;
       msg.missed = this.seq.observe(msg.seq, { boot: msg.boot ?? bootOf(data), received: msg.events.length, dropped: msg.dropped });

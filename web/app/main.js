@@ -1,12 +1,14 @@
-// Wiring: connection -> view set, counters and arrival queue -> Phaser scene;
-// stats -> the window of shares and ratios -> panels (and the measurements and rules
-// panels, loaded if present). window.tapemeasure exposes counters and helpers for tests.
+// Wiring: connections (one per daemon watched) -> view set, counters and arrival queue ->
+// Phaser scene; stats -> merged second by second over the daemons -> the window of shares
+// and ratios -> panels (and the measurements and rules panels, loaded if present).
+// window.tapemeasure exposes counters and helpers for tests.
 //
 // Nothing here knows a domain: tiers, types, colours, shares and ratios come from the
 // view the daemon sends (views.js); events are routed to their view by their rule.
 
 import { wantedTypes, normalizeStats } from './protocol.js';
-import { Connection, wsUrlFor } from './connection.js';
+import { DaemonSet, daemonTargets } from './daemons.js';
+import { StatsMerge } from './stats_merge.js';
 import { describeResume } from './backoff.js';
 import { Layout } from './layout.js';
 import { ArrivalQueue } from './arrivals.js';
@@ -93,6 +95,10 @@ const tm = {
   speed: 1,
   maxRate: 0,
   inspected: null,
+  inspectedDaemon: null,      // the daemon the inspected event came from (several daemons)
+  daemons: [],                // [{name, url, state, eventsReceived, lastSeq, boot, ...}] per daemon watched
+  windowSeconds: [],          // [{ts, daemons}] of the stats seconds in the shares/ratios window
+  statsMerge: null,           // {emitted, partial, late} of the merge over several daemons
   nodeDrags: 0,
   dotDrags: 0,
   ready: false,
@@ -116,7 +122,11 @@ const model = {
   scene: null,
   onFoldClick: (fold) => openFold(fold),
   onCamera: (cam) => stageBar.setZoom(cam),
-  onInspect: (ev, style) => { tm.inspected = ev; panels.inspect(ev, style && style.css); },
+  onInspect: (ev, style) => {
+    tm.inspected = ev;
+    tm.inspectedDaemon = (ev && eventDaemon.get(ev)) || null;
+    panels.inspect(ev, style && style.css, tm.inspectedDaemon);
+  },
 };
 model.speed = Math.pow(2, model.speedExp);
 tm.speed = model.speed;
@@ -212,7 +222,7 @@ function sendFilter() {
   const wanted = wantedTypes(model.hidden, knownTypes());
   tm.filter = wanted;
   tm.filtersSent++;
-  conn.setFilter(wanted);
+  daemonSet.setFilter(wanted);
 }
 
 let legendVersion = -1;
@@ -253,7 +263,7 @@ function setPaused(p) {
   tm.paused = model.paused;
   if (model.paused) queue.clear();
   panels.setPaused(model.paused);
-  if (!model.paused) { panels.inspect(null); tm.inspected = null; }
+  if (!model.paused) { panels.inspect(null); tm.inspected = null; tm.inspectedDaemon = null; }
 }
 
 function setSpeed(exp) {
@@ -267,8 +277,9 @@ function setSpeed(exp) {
 function setMaxRate(n) {
   model.maxRate = n > 0 ? n : 0;
   tm.maxRate = model.maxRate;
-  // 0 = "server cap": ask for a very high cap, which the server clamps to its own.
-  conn.setMaxRate(model.maxRate || 1000000);
+  // 0 = "server cap": one daemon is asked for a very high cap, which it clamps to its own;
+  // several share the cap (daemons.js).
+  daemonSet.setUserRate(model.maxRate);
   saveUi();
 }
 
@@ -303,8 +314,8 @@ const panels = new Panels({
   onSpeed: setSpeed,
   onMaxRate: setMaxRate,
   onResetLayout: resetLayout,
-  onRetry: () => conn.retryNow(),
-  onCloseInspector: () => { panels.inspect(null); tm.inspected = null; },
+  onRetry: () => daemonSet.retryNow(),
+  onCloseInspector: () => { panels.inspect(null); tm.inspected = null; tm.inspectedDaemon = null; },
   onChooseView: chooseViewById,
   onSideTab: setSideTab,
 });
@@ -328,17 +339,24 @@ function missing(id, what) {
   if (host && !host.childElementCount) host.innerHTML = `<p class="muted">${what} not available in this build.</p>`;
 }
 
-// ---- connection ----------------------------------------------------------------
-function onBatch(b) {
+// ---- connections ---------------------------------------------------------------
+const eventDaemon = new WeakMap();    // event -> the daemon's name (several daemons: the inspector)
+
+function onBatch(d, b) {
   const now = performance.now();
   const evs = b.events;
   const n = evs.length;
+  const several = daemonSet.size > 1;
   tm.framesReceived++;
   tm.eventsReceived += n;
-  if (b.seq !== null) tm.lastSeq = b.seq;
-  tm.missedFrames = conn.seq.missedFrames;
-  tm.lastResume = conn.seq.lastResume;
+  if (b.seq !== null) tm.lastSeq = several ? sumOfSeqs() : b.seq;
+  tm.missedFrames = several ? daemonSet.list.reduce((a, x) => a + x.conn.seq.missedFrames, 0) : d.conn.seq.missedFrames;
+  tm.lastResume = d.conn.seq.lastResume;
   tm.dropped += b.dropped;
+  if (several) {
+    const name = d.name;
+    for (let i = 0; i < n; i++) eventDaemon.set(evs[i], name);
+  }
   eventsMeter.add(n, now);
   droppedMeter.add(b.dropped, now);
   const rbt = tm.receivedByType, rbv = tm.receivedByView, nd = tm.notDrawn;
@@ -373,7 +391,25 @@ function onBatch(b) {
   drawable.length = 0;
 }
 
+/** Several daemons: the events they matched, added up (the top bar's "seq"). */
+function sumOfSeqs() {
+  let sum = 0;
+  for (const x of daemonSet.list) sum += x.conn.seq.lastSeq || 0;
+  return sum;
+}
+
+/** A daemon's stats frame: merged with the other daemons' of the same second (stats_merge.js). */
+function onDaemonStats(d, s) {
+  for (const merged of statsMerge.push(d.id, s, Date.now())) onStats(merged);
+}
+
+function flushMerge() {
+  if (statsMerge.pending.size) for (const merged of statsMerge.poll(Date.now())) onStats(merged);
+  tm.statsMerge = { emitted: statsMerge.emitted, partial: statsMerge.partial, late: statsMerge.late };
+}
+
 function onStats(s) {
+  if (s.daemons) s.daemons = s.daemons.map((id) => { const d = daemonSet.byId(id); return d ? d.url : id; });
   const { raw, shares, ratios, metrics, reload, ...rest } = s;
   tm.stats = rest;
   statsWindow.push(s);
@@ -394,6 +430,7 @@ function renderWindow() {
   sharesPanel.render(sh, statsWindow.seconds);
   const ra = statsWindow.ratios(model.view);
   tm.ratios = ra.map((r) => ({ title: r.title, value: r.value }));
+  tm.windowSeconds = statsWindow.stamps();
   panels.ratios(ra);
 }
 
@@ -402,23 +439,41 @@ function onView(raw) {
   applyViews(raw);
 }
 
-let lastState = '';
-function onState(state, c) {
-  tm.connection = state;
-  tm.connects = c.connects;
-  tm.reconnects = c.reconnects;
-  tm.lastError = c.lastError;
-  if (state === 'open' && lastState !== 'open') {
-    if (c.connects > 1) pendingResumeNotice = true;
-    // hidden types survive reconnects: Connection re-sends the filter itself
+/**
+ * Several daemons send their views (the same rules, usually): the page draws one daemon's,
+ * the first watched that is connected, so a reconnect of another does not redraw it.
+ */
+let viewSource = null;
+function onDaemonView(d, raw) {
+  const src = viewSource;
+  if (src === null || src === d || src.conn.state !== 'open' || d.index < src.index) {
+    viewSource = d;
+    onView(raw);
   }
-  lastState = state;
+}
+
+function onDaemonState(d, state) {
+  for (const merged of statsMerge.setLive(d.id, state === 'open', Date.now())) onStats(merged);
+  // hidden types survive reconnects: Connection re-sends the filter (and max_rate) itself
+  const c = d.conn;
+  if (daemonSet.size === 1) {
+    tm.connection = state;
+    tm.connects = c.connects;
+    tm.reconnects = c.reconnects;
+  } else {
+    const sum = daemonSet.summary();
+    tm.connection = sum.open > 0 ? 'open' : daemonSet.list.some((x) => x.conn.state === 'connecting') ? 'connecting' : 'reconnecting';
+    tm.connects = daemonSet.list.reduce((a, x) => a + x.conn.connects, 0);
+    tm.reconnects = daemonSet.list.reduce((a, x) => a + x.conn.reconnects, 0);
+  }
+  tm.lastError = c.lastError;
+  tm.daemons = daemonSet.snapshot();
   renderConnection();
 }
-let pendingResumeNotice = false;
 
 function renderConnection() {
-  const c = conn;
+  if (daemonSet.size > 1) { renderDaemons(); return; }
+  const c = daemonSet.list[0].conn;
   const st = c.state;
   if (st === 'open') {
     const seq = tm.lastSeq !== null ? `seq ${tm.lastSeq}` : 'waiting for data';
@@ -433,18 +488,46 @@ function renderConnection() {
   }
 }
 
+/** Several daemons: one line for all of them, and a dot and name per daemon. */
+function renderDaemons() {
+  const list = daemonSet.snapshot();
+  tm.daemons = list;
+  const sum = daemonSet.summary();
+  const waiting = list.some((x) => x.connection === 'reconnecting');
+  const state = sum.state === 'open' ? 'open' : sum.state === 'partial' ? 'connecting' : sum.state === 'connecting' ? 'connecting' : 'reconnecting';
+  const text = sum.state === 'open' ? `live · ${sum.total} daemons`
+    : sum.open > 0 ? `${sum.open} of ${sum.total} daemons live`
+      : sum.state === 'connecting' ? `connecting to ${sum.total} daemons…` : 'no daemon reachable';
+  panels.connection(state, text, '', waiting);
+  panels.daemons(list);
+}
+
 function formatBytes(n) {
   if (n < 1024) return n + ' B';
   if (n < 1048576) return (n / 1024).toFixed(0) + ' KiB';
   return (n / 1048576).toFixed(1) + ' MiB';
 }
 
-const wsUrl = params.get('ws') || wsUrlFor(location.href);
-tm.wsUrl = wsUrl;
-const conn = new Connection({ url: wsUrl, onBatch, onStats, onView, onState, backoff: { base: 500, max: 15000 } });
-conn.filter = wantedTypes(model.hidden, knownTypes());
-tm.filter = conn.filter;
-if (model.maxRate) conn.maxRate = model.maxRate;
+// The daemons watched: this page's own, then its peers (GET api/peers, below), or exactly
+// those of ?daemons=URL,URL. Each has its own connection, backoff and seq (daemons.js).
+const daemonsParam = params.get('daemons');
+const listed = daemonsParam !== null;
+const daemonSet = new DaemonSet({
+  connection: { backoff: { base: 500, max: 15000 } },
+  onBatch, onStats: onDaemonStats, onView: onDaemonView, onState: onDaemonState,
+});
+for (const t of daemonTargets({ pageHref: location.href, wsOverride: params.get('ws'), daemonsParam })) daemonSet.add(t);
+const statsMerge = new StatsMerge({ reloadFrom: daemonSet.list[0].id });
+statsMerge.setCount(daemonSet.size);
+tm.wsUrl = daemonSet.list[0].wsUrl;
+daemonSet.setFilter(wantedTypes(model.hidden, knownTypes()));
+tm.filter = daemonSet.filter;
+if (model.maxRate) daemonSet.userRate = model.maxRate;
+daemonSet.applyRates();
+tm.daemons = daemonSet.snapshot();
+/** Is the page served by one of the daemons it watches (its api/ paths answer for it)? */
+const ownBase = new URL('.', location.href).toString();
+const servedByWatched = !listed || daemonSet.list.some((d) => d.url === ownBase);
 
 // ---- periodic panel refresh (text a few times a second) -------------------------
 function refresh() {
@@ -469,10 +552,13 @@ function refresh() {
   tm.notDrawn.stale = queue.stale;
   tm.notDrawn.overflow = queue.overflowed;
   tm.notDrawn.behind = queue.behind;
-  tm.bytesReceived = conn.bytesReceived;
-  tm.statsReceived = conn.statsReceived;
-  tm.invalidFrames = conn.invalidFrames;
-  tm.lastResume = conn.seq.lastResume;
+  flushMerge();
+  const several = daemonSet.size > 1;
+  const conns = daemonSet.list.map((d) => d.conn);
+  tm.bytesReceived = conns.reduce((a, c) => a + c.bytesReceived, 0);
+  tm.statsReceived = several ? statsMerge.emitted : conns[0].statsReceived;
+  tm.invalidFrames = conns.reduce((a, c) => a + c.invalidFrames, 0);
+  if (!several) tm.lastResume = conns[0].seq.lastResume;
   const s = tm.stats;
   panels.counters({
     eventsPerSecond: tm.eventsPerSecond,
@@ -486,10 +572,14 @@ function refresh() {
     dotsActive: tm.dotsActive,
     typeRates,
   });
-  if (pendingResumeNotice && conn.seq.lastResume && conn.seq.lastResume.kind !== 'first' && tm.lastSeq !== null) {
-    pendingResumeNotice = false;
-    panels.notice('Reconnected — ' + describeResume(conn.seq.lastResume));
+  for (const d of daemonSet.list) {
+    const r = d.conn.seq.lastResume;
+    if (d.pendingResume && r && r.kind !== 'first' && d.conn.seq.lastSeq !== null) {
+      d.pendingResume = false;
+      panels.notice((several ? `${d.name} reconnected — ` : 'Reconnected — ') + describeResume(r));
+    }
   }
+  tm.daemons = daemonSet.snapshot();
   renderConnection();
   if (++refreshes % 4 === 0) stageBar.refreshFold();
 }
@@ -607,13 +697,36 @@ async function fetchJson(path) {
 
 /** The page may be served before the first view frame arrives: ask for the view once. */
 async function loadViewOnce() {
+  if (!servedByWatched) return;   // ?daemons= without this page's daemon: their frames bring it
   const raw = await fetchJson('api/view');
   if (raw && !viewFromWs) applyViews(raw);
 }
 
-/** The last seconds of stats: the window starts full, the measurements panel has a past. */
+/**
+ * This daemon's peers (GET api/peers: {name, peers: [URL...]}), watched too. Not asked
+ * when ?daemons= names the daemons; a daemon without the endpoint has no peers.
+ */
+async function loadPeers() {
+  if (listed) return;
+  const data = await fetchJson('api/peers');
+  if (!data || typeof data !== 'object') return;
+  const own = daemonSet.list[0];
+  if (typeof data.name === 'string' && data.name) own.givenName = data.name;
+  if (Number.isFinite(data.ws_max_rate)) daemonSet.setCap(data.ws_max_rate);
+  const peers = Array.isArray(data.peers) ? data.peers.filter((p) => typeof p === 'string') : [];
+  for (const t of daemonTargets({ pageHref: location.href, wsOverride: params.get('ws'), peers }).slice(1)) daemonSet.add(t);
+  statsMerge.setCount(daemonSet.size);
+  tm.daemons = daemonSet.snapshot();
+  renderConnection();
+}
+
+/**
+ * The last seconds of stats: the window starts full, the measurements panel has a past.
+ * One daemon only: several would need every daemon's api/stats, which a page may not read
+ * across origins (no CORS there); their window fills from the live frames in 10 s.
+ */
 async function loadStatsOnce() {
-  const data = await fetchJson('api/stats');
+  const data = daemonSet.size === 1 && servedByWatched ? await fetchJson('api/stats') : null;
   apiSeconds = data && Array.isArray(data.seconds) ? data.seconds : [];
   if (statsWindow.seconds === 0) {
     for (const sec of apiSeconds.slice(-statsWindow.size)) statsWindow.push(normalizeStats(sec));
@@ -622,6 +735,7 @@ async function loadStatsOnce() {
 }
 
 async function loadPanels() {
+  await loadPeers();
   const statsReady = loadStatsOnce();
   try {
     const mod = await import('./measurements.js');
@@ -651,5 +765,5 @@ const game = startGame(requestedRenderer);
 Object.defineProperty(tm, 'game', { value: game, enumerable: false });
 loadViewOnce();
 loadPanels();
-conn.start();
+daemonSet.start();
 setInterval(refresh, 250);

@@ -155,48 +155,8 @@ export function extractMetric(entry) {
   }
 }
 
-/**
- * One SECOND whose `metrics` add up several daemons' seconds (grouped by the caller):
- * counters and histograms sum rates, totals and bucket increments, gauges sum values;
- * top lists are merged by label set. `ts` is the latest of them.
- */
-export function sumSecondMetrics(seconds) {
-  const list = (Array.isArray(seconds) ? seconds : []).filter((s) => s && Number.isFinite(s.ts));
-  const out = { ts: Math.max(...list.map((s) => s.ts)), metrics: {} };
-  const add = (a, b) => (num(a) ?? 0) + (num(b) ?? 0);
-  const mergeTop = (a, b, field) => {
-    const byKey = new Map();
-    for (const t of [...(a || []), ...(b || [])]) {
-      const key = labelText(t.labels);
-      const cur = byKey.get(key);
-      if (cur) cur[field] = add(cur[field], t[field]);
-      else byKey.set(key, { labels: t.labels || {}, [field]: num(t[field]) ?? 0 });
-    }
-    return [...byKey.values()].sort((x, y) => y[field] - x[field]).slice(0, 10);
-  };
-  for (const s of list) {
-    for (const [name, e] of Object.entries(s.metrics || {})) {
-      const cur = out.metrics[name];
-      if (!cur) { out.metrics[name] = structuredClone(e); continue; }
-      if (cur.kind !== e.kind) continue;  // mid-reload on one box: keep the first shape
-      if (e.kind === 'gauge') {
-        cur.value = add(cur.value, e.value);
-        cur.top = mergeTop(cur.top, e.top, 'value');
-        continue;
-      }
-      cur.per_s = add(cur.per_s, e.per_s);
-      cur.total = add(cur.total, e.total);
-      if (e.kind === 'counter') cur.top = mergeTop(cur.top, e.top, 'per_s');
-      if (e.kind === 'histogram') {
-        cur.sum_per_s = add(cur.sum_per_s, e.sum_per_s);
-        const same = JSON.stringify(cur.buckets) === JSON.stringify(e.buckets);
-        // Different bounds cannot be added bucket by bucket: no quantiles for this second.
-        cur.increments = same && Array.isArray(cur.increments) ? cur.increments.map((n, i) => add(n, e.increments[i])) : null;
-      }
-    }
-  }
-  return out;
-}
+// Several daemons' seconds are added up in stats_merge.js (kept importable from here).
+export { sumSecondMetrics } from './stats_merge.js';
 
 /**
  * The last WINDOW_SECONDS of stats, per declared metric. Seconds are keyed by `ts`: a

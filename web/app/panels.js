@@ -25,6 +25,8 @@ export class Panels {
     this.tabsKey = '';
     this.ratioItems = new Map();    // title -> {value, detail}
     this.ratiosKey = '';
+    this.daemonsKey = '';           // several daemons: their list as last built
+    this.daemonItems = [];
     $('squelch').addEventListener('click', () => h.onSquelch());
     $('pause').addEventListener('click', () => h.onPause());
     $('reset-layout').addEventListener('click', () => h.onResetLayout());
@@ -166,6 +168,52 @@ export class Panels {
     $('retry').hidden = !showRetry;
   }
 
+  /**
+   * Several daemons: a dot and a name per daemon under the connection line (in place of
+   * its detail), its state in the dot's colour, the rest in its tooltip; a click on one
+   * that is waiting to reconnect retries it now.
+   * @param {object[]} list window.tapemeasure.daemons
+   */
+  daemons(list) {
+    const host = $('daemon-list');
+    const several = list.length > 1;
+    host.hidden = !several;
+    $('conn-detail').hidden = several;
+    if (!several) return;
+    const key = list.map((d) => d.ws).join('\u0001');
+    if (key !== this.daemonsKey) {
+      this.daemonsKey = key;
+      this.daemonItems = list.map((d, i) => {
+        const item = document.createElement('button');
+        item.className = 'daemon';
+        item.dataset.index = String(i);
+        const led = document.createElement('span');
+        led.className = 'led';
+        const name = document.createElement('span');
+        name.className = 'name';
+        const retry = document.createElement('span');
+        retry.className = 'retry-in';
+        item.append(led, name, retry);
+        item.addEventListener('click', () => this.h.onRetry());
+        return { item, name, retry };
+      });
+      host.replaceChildren(...this.daemonItems.map((x) => x.item));
+    }
+    list.forEach((d, i) => {
+      const it = this.daemonItems[i];
+      it.item.dataset.state = d.state;
+      it.item.dataset.name = d.name;
+      setText(it.name, d.name);
+      const secs = d.retryInMs !== null ? Math.ceil(d.retryInMs / 1000) : null;
+      setText(it.retry, secs !== null ? `\u21bb${secs}s` : '');
+      const what = d.state === 'open'
+        ? `live \u00b7 ${formatCount(d.eventsReceived)} events received` + (d.lastSeq !== null ? ` \u00b7 seq ${d.lastSeq}` : '')
+        : d.state === 'connecting' ? `connecting (attempt ${d.attempt})`
+          : `closed${d.lastError ? ' (' + d.lastError + ')' : ''}` + (secs !== null ? ` \u00b7 retry in ${secs} s (attempt ${d.attempt}) \u2014 click to retry now` : '');
+      it.item.title = `${d.name} \u2014 ${d.url}\n${what}` + (d.maxRate ? `\nasked for at most ${formatCount(d.maxRate)} events/s` : '');
+    });
+  }
+
   notice(text, ms = 8000) {
     const n = $('notice');
     n.textContent = text;
@@ -174,8 +222,8 @@ export class Panels {
     this.noticeTimer = setTimeout(() => { n.hidden = true; }, ms);
   }
 
-  /** Show an event's JSON (paused, clicked dot); `css` is its type's colour. */
-  inspect(ev, css) {
+  /** Show an event's JSON (paused, clicked dot); `css` is its type's colour; `daemon` the daemon it came from. */
+  inspect(ev, css, daemon = null) {
     const box = $('inspector');
     if (!ev) { box.hidden = true; return; }
     let when = '';
@@ -189,6 +237,13 @@ export class Panels {
     sw.className = 'swatch';
     sw.style.cssText = `display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:7px;background:${css || '#9aa4ae'}`;
     title.append(sw, document.createTextNode(String(ev.type) + when));
+    if (daemon) {
+      const from = document.createElement('span');
+      from.className = 'from-daemon';
+      from.textContent = ` \u00b7 from ${daemon}`;
+      from.title = 'the daemon (box) that sent this event';
+      title.append(from);
+    }
     let json;
     try { json = JSON.stringify(ev, null, 2); } catch (_) { json = String(ev); }
     $('inspector-json').textContent = json;

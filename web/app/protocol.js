@@ -19,10 +19,11 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 /**
  * Parse one text frame. Never throws.
  * Returns one of
- *   {kind:'batch', seq:number|null, events:object[], dropped:number}
+ *   {kind:'batch', seq:number|null, events:object[], dropped:number, boot?:string}
  *   {kind:'stats', stats:NormalizedStats}
  *   {kind:'view', view:object}            the frame's view object as sent (see views.js)
  *   {kind:'invalid', error:string}
+ * plus `daemon` (the sending daemon's --name) when the frame carries one.
  * Events that are not objects are discarded; an event without a string `type`
  * gets type "unknown" (drawn in a palette colour, never dropped).
  */
@@ -34,6 +35,13 @@ export function parseMessage(text) {
     return { kind: 'invalid', error: 'not JSON: ' + String(e && e.message || e) };
   }
   if (!isObject(msg)) return { kind: 'invalid', error: 'not a JSON object' };
+  const out = parseObject(msg);
+  // Several boxes: a daemon started with --name tags every frame with it (DESIGN.md).
+  if (out.kind !== 'invalid' && typeof msg.daemon === 'string' && msg.daemon !== '') out.daemon = msg.daemon;
+  return out;
+}
+
+function parseObject(msg) {
   if (msg.stats !== undefined) return { kind: 'stats', stats: normalizeStats(msg.stats) };
   if (msg.view !== undefined) {
     if (!isObject(msg.view)) return { kind: 'invalid', error: 'view is not an object' };
@@ -54,7 +62,10 @@ export function parseMessage(text) {
     }
     const seq = finiteOr(msg.seq, null);
     const dropped = Math.max(0, finiteOr(msg.dropped, 0));
-    return { kind: 'batch', seq, events, dropped };
+    const out = { kind: 'batch', seq, events, dropped };
+    // the first frame of a connection names the daemon's run (wherever the key sits)
+    if (typeof msg.boot === 'string' && msg.boot !== '') out.boot = msg.boot;
+    return out;
   }
   return { kind: 'invalid', error: 'neither an event batch, a stats frame nor a view' };
 }

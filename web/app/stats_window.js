@@ -17,13 +17,21 @@ export class StatsWindow {
   }
 
   push(stats) {
-    this.items.push({ shares: stats.shares || [], ratios: stats.ratios || [] });
+    this.items.push({
+      ts: stats.ts ?? null, daemons: stats.daemons || null,   // several daemons: who is in the sum
+      shares: stats.shares || [], ratios: stats.ratios || [],
+    });
     while (this.items.length > this.size) this.items.shift();
   }
 
   clear() { this.items.length = 0; }
 
   get seconds() { return this.items.length; }
+
+  /** The seconds in the window: [{ts, daemons}] (daemons: null for a single daemon's frame). */
+  stamps() {
+    return this.items.map((x) => ({ ts: x.ts, daemons: x.daemons }));
+  }
 
   /**
    * Each share the view declares, over the window:

@@ -142,7 +142,7 @@ export const substitute = (expr) => expr
   .replace(/\$__rate_interval|\$\{__rate_interval\}/g, '1m')
   .replace(/\$__range|\$\{__range\}/g, '5m')
   .replace(/\$__interval|\$\{__interval\}/g, '15s')
-  .replace(/\$(instance|mta|relay)|\$\{(instance|mta|relay)\}/g, '.*');
+  .replace(/\$(instance|box|mta|relay)|\$\{(instance|box|mta|relay)\}/g, '.*');
 if (process.env.OUT_RULES) {
   const lines = ['groups:', '  - name: grafana-dashboard-queries', '    rules:'];
   exprs.forEach((e, i) => {

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { examplePromConfig } from './prom_config.mjs';
 import { check, fail, failures, metricNames, parseExposition, promQuery, promVector, waitFor, wsConnect } from './prom.mjs';
 
 const repo = process.env.REPO;
@@ -53,17 +54,8 @@ replay();
 await waitFor('the daemon to count pass 1', async () => (await daemonMetric('tapemeasure_lines_total')) === expected.lines, 15000);
 
 // ---- Prometheus: the shipped example configuration, pointed at this daemon -----------------
-let cfg = fs.readFileSync(path.join(repo, 'dashboards/prometheus/prometheus.yml'), 'utf8');
-const replaceOnce = (from, to) => {
-  const n = cfg.split(from).length - 1;
-  if (n < 1) throw new Error(`prometheus.yml: "${from}" not found`);
-  cfg = cfg.split(from).join(to);
-};
-replaceOnce('scrape_interval: 15s', 'scrape_interval: 1s');
-replaceOnce('evaluation_interval: 15s', 'evaluation_interval: 1s');
-replaceOnce("'127.0.0.1:8000'", `'${new URL(daemon).host}'`);
-replaceOnce('- tapemeasure.rules.yml', `- ${path.join(repo, 'dashboards/prometheus/tapemeasure.rules.yml')}`);
-replaceOnce('- tapemeasure.alerts.yml', `- ${path.join(repo, 'dashboards/prometheus/tapemeasure.alerts.yml')}`);
+// One box of the several-box example (lib/prom_config.mjs).
+const cfg = examplePromConfig(repo, [{ address: new URL(daemon).host, labels: { box: 'box1' } }]);
 fs.writeFileSync(path.join(tmp, 'prometheus.yml'), cfg);
 const promLog = fs.openSync(path.join(tmp, 'prometheus.log'), 'w');
 const child = spawn('prometheus', [
@@ -160,7 +152,7 @@ try {
   // ---- the Grafana dashboard's queries against this Prometheus ---------------------------
   const dash = JSON.parse(fs.readFileSync(path.join(repo, 'dashboards/grafana/tapemeasure.json'), 'utf8'));
   const subst = (e) => e.replace(/\$__rate_interval/g, '1m').replace(/\$__range/g, '5m').replace(/\$__interval/g, '15s')
-    .replace(/\$(instance|mta|relay)\b/g, '.*');
+    .replace(/\$(instance|box|mta|relay)\b/g, '.*');
   const panels = [];
   const collect = (list) => { for (const p of list || []) { panels.push(p); if (p.panels) collect(p.panels); } };
   collect(dash.panels);
