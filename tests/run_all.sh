@@ -45,7 +45,8 @@ if [[ -d tests/e2e && -f tests/e2e/ui.e2e.mjs ]]; then
   # a broken edit, the fix) with the page open, and a fleet of 40 and of 100 MTAs (generated
   # logs, scale.e2e.mjs); each starts its own daemons on free ports.
   SCREENSHOT_DIR="$here/build/screenshots" TAPEMEASURE_BIN="$here/build/tapemeasure" \
-    node --test --test-concurrency=1 tests/e2e/packs.e2e.mjs tests/e2e/selfservice.e2e.mjs tests/e2e/scale.e2e.mjs
+    node --test --test-concurrency=1 tests/e2e/packs.e2e.mjs tests/e2e/selfservice.e2e.mjs tests/e2e/scale.e2e.mjs \
+      tests/e2e/boxes.e2e.mjs
 fi
 
 if [[ -d tests/ecosystem ]]; then

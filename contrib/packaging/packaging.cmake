@@ -102,11 +102,16 @@ macro(_tapemeasure_packaging)
   # --- documentation and feeding examples ---------------------------------------------
   install(FILES "${_tm_src}/README.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
   install(FILES "${_tm_src}/rules/README.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}" RENAME rules.md)
-  if(EXISTS "${_tm_src}/docs/ecosystem.md")
-    install(FILES "${_tm_src}/docs/ecosystem.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
-  endif()
-  install(FILES "${_tm_src}/contrib/rsyslog/tapemeasure.conf"
+  foreach(_tm_doc ecosystem views boxes follow)
+    if(EXISTS "${_tm_src}/docs/${_tm_doc}.md")
+      install(FILES "${_tm_src}/docs/${_tm_doc}.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+    endif()
+  endforeach()
+  install(FILES "${_tm_src}/contrib/rsyslog/tapemeasure.conf" "${_tm_src}/contrib/rsyslog/tapemeasure-box.conf"
+                "${_tm_src}/contrib/rsyslog/tapemeasure-remote.conf"
           DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples/rsyslog")
+  # The box's rsyslog feeds the daemon through it (tapemeasure-box.conf names this path).
+  install(PROGRAMS "${_tm_src}/contrib/rsyslog/tapemeasure-forward" DESTINATION "lib/tapemeasure")
   install(FILES "${_tm_src}/contrib/syslog-ng/tapemeasure.conf"
           DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples/syslog-ng")
 

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <string_view>
+
 #include "http/client_message.hpp"
 #include "util/log.hpp"
 
@@ -31,6 +34,11 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> req) {
   pmd.memLevel = 4;
   ws_.set_option(pmd);
   ws_.read_message_max(ctx_->max_ws_message_bytes);
+  // Pongs arrive while a read is pending (there always is one): the raw `this` is safe,
+  // the callback lives in ws_, which this session owns.
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+    if (kind == websocket::frame_type::pong) on_pong(std::string_view(payload.data(), payload.size()));
+  });
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "tapemeasure"); }));
   ws_.async_accept(req, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
@@ -103,11 +111,41 @@ bool WebSocketSession::head_must_go(std::chrono::steady_clock::time_point now) {
   const Queued& q = queue_.front();
   if (q.counts.events == 0) return false;  // view, stats and error frames always go
   if (now - q.made > kMaxFrameAge) return true;
-  while (!written_.empty() && now - written_.front().first >= std::chrono::seconds(1)) {
-    written_last_second_ -= written_.front().second;
-    written_.pop_front();
+  expire_acknowledged(now);
+  const std::uint64_t in_flight = events_written_ - events_acknowledged_;
+  return in_flight + acknowledged_last_second_ + q.counts.events > max_rate.load(std::memory_order_relaxed);
+}
+
+void WebSocketSession::expire_acknowledged(std::chrono::steady_clock::time_point now) {
+  while (!acknowledged_.empty() && now - acknowledged_.front().first >= std::chrono::seconds(1)) {
+    acknowledged_last_second_ -= acknowledged_.front().second;
+    acknowledged_.pop_front();
   }
-  return written_last_second_ + q.counts.events > max_rate.load(std::memory_order_relaxed);
+}
+
+void WebSocketSession::maybe_ping() {
+  if (!open_ || ping_writing_ || ping_outstanding_for_ != 0 || events_written_ == events_acknowledged_) return;
+  ping_writing_ = true;
+  ping_outstanding_for_ = events_written_;
+  ws_.async_ping(websocket::ping_data(std::to_string(events_written_).c_str()),
+                 [self = shared_from_this()](beast::error_code ec) {
+                   self->ping_writing_ = false;
+                   if (ec) self->ping_outstanding_for_ = 0;  // closing anyway
+                 });
+}
+
+void WebSocketSession::on_pong(std::string_view payload) {
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), n);
+  // Only our own pings' answers count (not a keep-alive ping's, nor an unsolicited pong).
+  if (ec != std::errc() || end != payload.data() + payload.size() || n != ping_outstanding_for_ || n == 0) return;
+  ping_outstanding_for_ = 0;
+  if (n > events_acknowledged_) {
+    acknowledged_.emplace_back(std::chrono::steady_clock::now(), n - events_acknowledged_);
+    acknowledged_last_second_ += n - events_acknowledged_;
+    events_acknowledged_ = n;
+  }
+  maybe_ping();
 }
 
 void WebSocketSession::discard_head() {
@@ -128,8 +166,7 @@ void WebSocketSession::do_write() {
   writing_ = true;
   const Queued& q = queue_.front();
   if (q.counts.events) {
-    written_.emplace_back(now, q.counts.events);
-    written_last_second_ += q.counts.events;
+    events_written_ += q.counts.events;
     events_written.fetch_add(q.counts.events, std::memory_order_relaxed);
   }
   ws_.text(true);
@@ -150,6 +187,7 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     closed();
     return;
   }
+  maybe_ping();
   do_write();
 }
 

@@ -2,10 +2,18 @@
 // One browser on /ws: writes the frames the hub hands it, one at a time, and reads the
 // client's filter and max_rate requests. The hub bounds what can queue here in bytes
 // (queued_bytes); this session bounds it in time and keeps the cap where the client
-// receives: an event frame older than kMaxFrameAge, or one that would put more than the
-// client's max_rate events in the last second of writes, is thrown away and its events
-// reported as dropped. So a client that stalls (TCP backpressure) and reads on gets no
-// burst of stale events. (What the kernel's socket buffers already hold is beyond reach.)
+// receives (DESIGN.md: no client receives more than its cap in any one-second window).
+//
+// Write times are not receipt times: a client that stops reading leaves what was written
+// in the kernel's buffers (its own receive buffer alone holds seconds of compressed
+// events), and it all arrives at once when it reads on. So the session asks the client:
+// after writing events it sends a ping carrying how many events it has written so far,
+// and the pong (every WebSocket client answers pings, in order with the data) says the
+// client has read up to there. An event counts against the cap from when it is written
+// until a second after its pong: any one second of receipt then holds at most
+// `in flight + acknowledged in the last second` events, which is kept <= max_rate. A
+// stalled client has at most a cap's worth in flight; what comes meanwhile, and frames
+// older than kMaxFrameAge, are thrown away and reported as dropped.
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -47,6 +55,10 @@ class WebSocketSession : public stream::ClientSink, public std::enable_shared_fr
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void send_error(const std::string& message);
   void closed();
+  // Pings with the count of events written, unless a ping is out and not yet answered.
+  void maybe_ping();
+  void on_pong(std::string_view payload);
+  void expire_acknowledged(std::chrono::steady_clock::time_point now);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   std::shared_ptr<ServerContext> ctx_;
@@ -58,9 +70,14 @@ class WebSocketSession : public stream::ClientSink, public std::enable_shared_fr
   };
   std::deque<Queued> queue_;  // the head is being written
   bool writing_ = false;
-  // Events written in the last second, by write time: the cap as the client receives it.
-  std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint32_t>> written_;
-  std::uint64_t written_last_second_ = 0;
+  // The cap as the client receives it: events written, events the client's pongs have
+  // acknowledged, and those acknowledged in the last second (by pong time).
+  std::uint64_t events_written_ = 0;
+  std::uint64_t events_acknowledged_ = 0;
+  std::uint64_t ping_outstanding_for_ = 0;  // 0: no ping awaiting its pong
+  bool ping_writing_ = false;               // Beast allows one ping write at a time
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> acknowledged_;
+  std::uint64_t acknowledged_last_second_ = 0;
   bool open_ = false;
   bool closed_reported_ = false;
 };

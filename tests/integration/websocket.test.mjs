@@ -195,7 +195,8 @@ test('the cap: 20,000 lines in ~1 s -> <= 1000 events in any 1 s window, receive
 
 test('bursts under the cap pass whole (writers flush lines in bursts that share one arrival time)', async () => {
   const dir = tempDir();
-  const d = await Daemon.start({ rules: [writeRules(dir, 't.yml', TEST_RULES)], dir });
+  // A cap of 250/s: its bucket holds 10 events (4% of a second's).
+  const d = await Daemon.start({ rules: [writeRules(dir, 't.yml', TEST_RULES)], dir, args: ['--ws-max-rate', '250'] });
   const c = await d.ws();
   await d.waitClients(1);
   const burst = (from) => Array.from({ length: 10 }, (_, i) => `ev ${i % 2 ? 'beta' : 'alpha'} ${from + i}\n`).join('');
@@ -290,6 +291,43 @@ test('a paused client: ingest does not slow down, its losses are counted, a stuc
   await Promise.race([stuck.closed, waitFor(() => false, { timeout: 5000, what: 'the stuck client to see its close' })]);
   assert.ok(reader.open && paused.open);
   assert.match(d.stderr, /closing a WebSocket client that stopped reading/);
+});
+
+// Issue 10 item 4: before the pings, a client that stopped reading for 8 s got 6,495 events in
+// the second after it read on, from the kernel's buffers. Compressed (~30 bytes an event) the
+// whole backlog fits in the client's own receive buffer, so only the client can say what it
+// has read: the pongs to the session's pings.
+test('a client that stalls 8 s and reads on gets no burst: <= the cap in any 1 s of receipt, all accounted',
+  { skip: process.env.TAPEMEASURE_SANITIZER ? 'timing test, plain build only' : false }, async () => {
+  const dir = tempDir();
+  const d = await Daemon.start({ rules: [writeRules(dir, 't.yml', TEST_RULES)], dir });
+  const c = await d.ws();
+  const steady = await d.ws();
+  await d.waitClients(2);
+  // ~13 s of input at 3000 lines/s, well over the cap.
+  const n = 39000;
+  let text = '';
+  for (let i = 0; i < n; i++) text += `ev alpha ${i} ${'q'.repeat(200)}\n`;
+  const file = path.join(dir, 'long.log');
+  fs.writeFileSync(file, text);
+  const feeding = replay(d.socketPath, file, { rate: 3000 });
+  await waitFor(() => c.received > 500, { what: 'the first events' });
+  c.pause();
+  await new Promise((r) => setTimeout(r, 8000));
+  const atResume = c.received;
+  c.resume();
+  await feeding;
+  await d.waitLines(n, 20000);
+  await c.waitAccounted(n, 15000);
+  await steady.waitAccounted(n, 15000);
+  const most = maxInWindow(c.times, 1000);
+  console.log(`stall: received ${c.received} (${c.received - atResume} after the stall), dropped ${c.dropped}, ` +
+    `most in 1 s ${most}; a client that never stalled: ${steady.received}, most in 1 s ${maxInWindow(steady.times, 1000)}`);
+  assert.ok(most <= 1000, `${most} events received within one second (cap 1000)`);
+  assert.ok(maxInWindow(steady.times, 1000) <= 1000);
+  // The pings do not starve a client that reads: it gets most of the cap over ~13 s.
+  assert.ok(steady.received > 0.8 * 0.94 * 1000 * 12, `a reading client got only ${steady.received}`);
+  assert.ok(c.received - atResume > 1000, 'the stalled client gets events again after it reads on');
 });
 
 test('seq counts events matched with no client connected; boot in the first frame only, new after a restart', async () => {
