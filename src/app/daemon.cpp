@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "app/daemon_identity.hpp"
 #include "app/pipeline.hpp"
 #include "app/ingest_health.hpp"
 #include "app/version.hpp"
@@ -53,8 +54,11 @@ net::ip::tcp::endpoint parse_listen(const std::string& listen) {
 }  // namespace
 
 struct Daemon::Impl {
-  net::io_context ingest_ioc{1};
+  // net_ioc first, so it is destroyed last: handlers still queued on ingest_ioc at the
+  // end (a WebSocket accepted as the loops stopped) hold sessions whose destructors use
+  // net_ioc's websocket service (found by the restart-under-load test under TSan).
   net::io_context net_ioc{1};
+  net::io_context ingest_ioc{1};
   prometheus::Registry registry;
   metrics::SelfMetrics self{registry, kVersion};
   reload::ReloadStatusBoard reload_status;
@@ -136,6 +140,11 @@ std::string Daemon::start() {
   if (!log::parse_level(options_.log_level, level))
     throw std::runtime_error("--log-level must be debug, info, warn or error");
   log::set_level(level);
+  // Who we are among several boxes: checked before anything is loaded or bound.
+  const std::string name = resolve_daemon_name(options_.name);
+  std::vector<std::string> peer_notes;
+  resolve_peers(options_.peers, {}, peer_notes);  // throws on a bad one; the notes come again below
+  peer_notes.clear();
 
   if (options_.rules.empty()) throw std::runtime_error("no rules: give --rules PATH (a file or a directory)");
   auto first = reload::load_at_start(options_.rules);
@@ -146,6 +155,7 @@ std::string Daemon::start() {
   po.store.max_series_per_metric = options_.max_series_per_metric;
   po.hub.max_rate = options_.ws_max_rate;
   po.hub.max_queued_bytes = options_.ws_queue_bytes;
+  po.hub.daemon_name = name;
   po.match_threads = options_.match_threads > 0
                          ? options_.match_threads
                          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
@@ -162,6 +172,7 @@ std::string Daemon::start() {
   auto& ctx = *d.http_ctx;
   ctx.max_connections = options_.max_connections;
   ctx.max_ws_queued_bytes = options_.ws_queue_bytes;  // error frames respect the client's bound too
+  ctx.daemon_name = name;
   Pipeline* pipeline = d.pipeline.get();
   ctx.metrics_text = [&d] { return metrics::render_text_exposition(d.registry); };
   ctx.stats_json = [pipeline] { return pipeline->stats_json(); };
@@ -214,13 +225,30 @@ std::string Daemon::start() {
   const auto bound = d.listener->local_endpoint();
   const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
   const std::string url = "http://" + host + ":" + std::to_string(bound.port()) + "/";
+  // Now that the port is known (--listen HOST:0), a --peer naming this daemon can be told.
+  const auto peers = resolve_peers(
+      options_.peers,
+      own_urls(bound.address().to_string(), bound.address().is_v6(), bound.address().is_loopback(),
+               bound.address().is_unspecified(), bound.port()),
+      peer_notes);
+  ctx.peers_json = render_peers_json(name, peers, options_.ws_max_rate);
   std::string inputs;
   if (options_.socket == "-") inputs = "standard input";
   else if (!options_.socket.empty()) inputs = "stream socket " + options_.socket;
   if (!options_.dgram_socket.empty()) inputs += (inputs.empty() ? "" : ", ") + std::string("datagram socket ") + options_.dgram_socket;
-  log::info(std::string("tapemeasure ") + kVersion + ": " + std::to_string(loaded.rules->size()) + " rules, " +
+  if (!options_.follow.empty())
+    inputs += (inputs.empty() ? "" : ", ") + std::string("following ") + std::to_string(options_.follow.size()) +
+              (options_.follow.size() == 1 ? " path or glob" : " paths or globs");
+  log::info(std::string("tapemeasure ") + kVersion + ": daemon " + name + ", " +
+            std::to_string(loaded.rules->size()) + " rules, " +
             std::to_string(loaded.tests.run) + " rule tests passed; reading " + (inputs.empty() ? "nothing" : inputs) +
             "; matching on " + std::to_string(d.match_threads) + (d.match_threads == 1 ? " thread" : " threads"));
+  for (const auto& note : peer_notes) log::warn(note + "; left out of /api/peers");
+  if (!peers.empty()) {
+    std::string list;
+    for (const auto& p : peers) list += (list.empty() ? "" : ", ") + p;
+    log::info("peers for the UI to merge (each must allow this UI's origin with --allowed-origin): " + list);
+  }
   log::info("UI, /metrics and /api at " + url + (web_root.empty() ? "" : " (web root " + web_root + ")"));
   return url;
 }

@@ -24,6 +24,8 @@ Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, P
                    std::shared_ptr<const view::Views> initial_views,
                    const reload::ReloadStatusBoard& reload_status)
     : options_(std::move(options)),
+      daemon_field_(options_.hub.daemon_name.empty() ? ""
+                                                     : ",\"daemon\":" + json(options_.hub.daemon_name).dump()),
       store_(registry, self, options_.store),
       processor_(store_, self, options_.match_threads),
       hub_(options_.hub, self),
@@ -90,8 +92,15 @@ bool Pipeline::install_views(std::shared_ptr<const view::Views> views) {
     if (text == view_snapshot_) return false;
     view_snapshot_ = text;
   }
-  view_frame_ = std::make_shared<const std::string>("{\"view\":" + text + "}");
+  view_frame_ = std::make_shared<const std::string>("{\"view\":" + text + daemon_field_ + "}");
   return true;
+}
+
+std::string Pipeline::stats_json() const {
+  std::string text = stats_.to_json();  // {"seconds":[...]}
+  // The name first, so a reader merging several daemons' histories sees whose this is.
+  if (!daemon_field_.empty()) text.insert(1, daemon_field_.substr(1) + ",");
+  return text;
 }
 
 std::string Pipeline::view_json() const {
@@ -116,7 +125,8 @@ void Pipeline::tick_second() {
   const stats::ReloadStatus reload = reload_status_.get().for_stats();
   json second = second_stats_.tick(counts, reload);
   std::string record = rules::dump_json(second);
-  if (hub_.has_clients()) hub_.broadcast(std::make_shared<const std::string>("{\"stats\":" + record + "}"));
+  if (hub_.has_clients())
+    hub_.broadcast(std::make_shared<const std::string>("{\"stats\":" + record + daemon_field_ + "}"));
   stats_.push(std::move(record));
   publish_rules_snapshot();
 }

@@ -27,7 +27,7 @@ namespace tapemeasure::app {
 
 struct PipelineOptions {
   metrics::MetricStore::Options store;
-  stream::Hub::Options hub;
+  stream::Hub::Options hub;  // its daemon_name also stamps the stats and view frames, and /api/stats
   int match_threads = 1;  // threads that match large batches (this one included)
 };
 
@@ -67,7 +67,7 @@ class Pipeline : public ingest::LineSink {
   const view::Views& views() const { return *views_; }
 
   // Thread-safe snapshots for HTTP.
-  std::string stats_json() const { return stats_.to_json(); }
+  std::string stats_json() const;  // GET /api/stats: {"daemon":"NAME","seconds":[...]}
   std::string rules_json() const;
   std::string view_json() const;  // GET /api/view
   std::uint64_t lines() const { return processor_.lines(); }
@@ -79,6 +79,8 @@ class Pipeline : public ingest::LineSink {
   void on_match(const rules::RuleMatch& m);
 
   PipelineOptions options_;
+  // ,"daemon":"NAME" (escaped) closing each stats and view frame, or empty (no name given).
+  std::string daemon_field_;
   metrics::MetricStore store_;
   rules::LineProcessor processor_;
   stream::Hub hub_;
@@ -100,7 +102,7 @@ class Pipeline : public ingest::LineSink {
   std::string view_snapshot_;  // the views as JSON, the body of GET /api/view
 
   std::shared_ptr<const view::Views> views_;
-  std::shared_ptr<const std::string> view_frame_;  // {"view": ...}, shared by every client
+  std::shared_ptr<const std::string> view_frame_;  // {"view":...,"daemon":"NAME"}, shared by every client
 };
 
 }  // namespace tapemeasure::app

@@ -1,18 +1,398 @@
 #include "follow/file_followers.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
 #include <stdexcept>
+
+#include "follow/dir_watch.hpp"
+#include "follow/follow_patterns.hpp"
+#include "follow/follow_state.hpp"
+#include "follow/followed_file.hpp"
+#include "follow/problem_log.hpp"
+#include "util/log.hpp"
 
 namespace tapemeasure::follow {
 
-// Being built (issue 11): until then --follow is refused rather than silently ignored.
-struct FileFollowers::Impl {};
+namespace net = boost::asio;
+using namespace std::chrono_literals;
 
-FileFollowers::FileFollowers(boost::asio::io_context&, FollowOptions options, ingest::LineSink&,
-                             metrics::SelfMetrics&) {
-  if (!options.patterns.empty()) throw std::runtime_error("--follow is not available in this build yet");
+namespace {
+// Bytes read per turn of the ingest loop: sockets and timers are served between turns, so
+// a 10 GB backlog never holds up the stream socket for more than one chunk's matching.
+constexpr std::size_t kChunkBytes = 256 * 1024;
+// The safety net under inotify (NFS, a missed event, a directory that did not exist yet).
+constexpr auto kPollInterval = 500ms;
+constexpr auto kSaveInterval = 1s;
+// A rotated-away file is read until it has been quiet this long: the writer may still
+// append to it until it reopens its log (postrotate's HUP).
+constexpr auto kRetiredQuiet = 5s;
+
+std::optional<FileId> stat_id(const std::string& path, int& err, bool& regular) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    err = errno;
+    return std::nullopt;
+  }
+  regular = S_ISREG(st.st_mode);
+  return FileId{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
 }
-FileFollowers::~FileFollowers() = default;
-void FileFollowers::start() {}
-void FileFollowers::stop() {}
+}  // namespace
+
+struct FileFollowers::Impl {
+  Impl(net::io_context& io, FollowOptions o, ingest::LineSink& s, metrics::SelfMetrics& m)
+      : ioc(io), opt(std::move(o)), sink(s), self(m), problems(m),
+        watch(io, [this](bool names) { on_change(names); }), poll(io), buf(kChunkBytes) {}
+
+  net::io_context& ioc;
+  FollowOptions opt;
+  ingest::LineSink& sink;
+  metrics::SelfMetrics& self;
+  ProblemLog problems;
+  DirWatch watch;
+  net::steady_timer poll;
+  std::vector<char> buf;
+
+  std::vector<std::unique_ptr<FollowedFile>> files;  // every open file, followed or retired
+  std::map<std::string, FollowedFile*> bound;        // followed name -> its current file
+  std::optional<std::vector<FileMark>> saved;        // the state file at start (first scan only)
+  bool first_scan = true;
+  bool stopped = false, pump_posted = false, rescan_wanted = false;
+  std::size_t next_file = 0;  // round robin: one busy file does not starve the others
+  std::vector<FileMark> last_saved;
+  std::chrono::steady_clock::time_point last_save{};
+
+  FollowedFile* find(const FileId& id) {
+    for (auto& f : files)
+      if (f->id() == id) return f.get();
+    return nullptr;
+  }
+  FollowedFile* adopt(std::unique_ptr<FollowedFile> f) {
+    files.push_back(std::move(f));
+    self.follow_files.Set(static_cast<double>(files.size()));
+    return files.back().get();
+  }
+
+  void on_change(bool names) {
+    if (names) rescan_wanted = true;
+    schedule_pump();
+  }
+  void schedule_pump() {
+    if (pump_posted || stopped) return;
+    pump_posted = true;
+    net::post(ioc, [this] { pump(); });
+  }
+
+  // Names -> files: open what appeared, retire what was rotated away.
+  void scan() {
+    std::set<std::string> matched, literal;
+    for (const auto& pattern : opt.patterns) {
+      if (!is_glob(pattern)) literal.insert(pattern);
+      const auto names = expand_pattern(pattern);
+      if (is_glob(pattern) && names.empty())
+        problems.note(pattern, "--follow " + pattern + ": no file matches yet; watching for one");
+      else if (is_glob(pattern))
+        problems.resolved(pattern, "--follow " + pattern + ": matches " + std::to_string(names.size()) + " file(s)");
+      matched.insert(names.begin(), names.end());
+      const std::string dir = watch_dir_of(pattern);
+      if (!dir.empty()) watch.watch(dir);
+    }
+    for (const auto& path : matched) follow_name(path, literal.contains(path));
+    for (auto it = bound.begin(); it != bound.end();) {
+      if (matched.contains(it->first)) {
+        ++it;
+        continue;
+      }
+      rotated_away(it->first, *it->second);
+      it = bound.erase(it);
+    }
+    if (first_scan) {
+      resume_rotated_while_down();
+      first_scan = false;
+      saved.reset();
+    }
+  }
+
+  // literal: named on the command line, so its absence is worth a word (a glob's match
+  // that vanished between glob() and stat() is not).
+  void follow_name(const std::string& path, bool literal) {
+    int err = 0;
+    bool regular = true;
+    const auto id = stat_id(path, err, regular);
+    const auto b = bound.find(path);
+    if (!id || !regular) {
+      if (b != bound.end()) {  // renamed away, the new file not created yet
+        rotated_away(path, *b->second);
+        bound.erase(b);
+      }
+      if (!id && err == ENOENT && !literal) return;
+      if (!id && err == ENOENT)
+        problems.problem(path, err, "--follow " + path + ": no such file yet; it is read from its start when it appears");
+      else if (!id)
+        problems.problem(path, err, "--follow " + path + ": " + std::strerror(err) + "; retrying");
+      else
+        problems.problem(path, EINVAL, "--follow " + path + ": not a regular file; retrying");
+      return;
+    }
+    const std::string dir = watch_dir_of(path);
+    if (!dir.empty()) watch.watch(dir);
+    if (b != bound.end() && b->second->id() == *id) return;
+    if (b != bound.end()) {  // a new file under the name (rename rotation)
+      rotated_away(path, *b->second);
+      bound.erase(b);
+    }
+    if (FollowedFile* known = find(*id)) {  // e.g. a glob matching both mail.log and mail.log.1
+      known->retired = false;
+      known->set_path(path);
+      bound[path] = known;
+      return;
+    }
+    std::string error;
+    auto f = FollowedFile::open(path, opt.max_line_bytes, err, error);
+    if (!f) {
+      const bool denied = err == EACCES || err == EPERM;
+      problems.problem(path, err, "--follow " + error +
+                                      (denied ? " (give the daemon's user read access, e.g. group adm on Debian); retrying"
+                                              : "; retrying"));
+      return;
+    }
+    const std::string where = start_position(*f);
+    problems.resolved(path, "--follow " + path + ": readable now");
+    log::info("following " + path + " from " + where);
+    bound[path] = adopt(std::move(f));
+  }
+
+  // Where reading starts, as docs/follow.md says; returns the words for the log.
+  std::string start_position(FollowedFile& f) {
+    if (!first_scan) {
+      f.seek(0);  // created while we run: all of it is new
+      return "its start (new file)";
+    }
+    if (!saved) {
+      f.seek_end();  // like tail -F: a years-long history is not replayed at start
+      return "its end (no --follow-state yet)";
+    }
+    const auto m = std::find_if(saved->begin(), saved->end(), [&](const FileMark& s) {
+      return FileId{s.dev, s.ino} == f.id();
+    });
+    if (m == saved->end()) {
+      f.seek(0);
+      return "its start (not in the state file: created while stopped)";
+    }
+    if (f.size() >= m->offset && f.head_matches(m->head_len, m->head_hash)) {
+      f.seek(m->offset);
+      return "offset " + std::to_string(m->offset) + " (state file)";
+    }
+    // Truncated while we were down (copytruncate): the unread rest is in the copy.
+    f.seek(0);
+    read_copy_from(f.path(), *m, nullptr);
+    self.follow_rotations.Add({{"kind", "truncate"}}).Increment();
+    return "its start (truncated while stopped)";
+  }
+
+  // Files named in the state file that were renamed while we were down: their unread
+  // rest is read too, found by inode among the usual rotation names.
+  void resume_rotated_while_down() {
+    if (!saved) return;
+    for (const auto& m : *saved) {
+      const FileId id{m.dev, m.ino};
+      if (find(id)) continue;
+      auto candidates = rotation_candidates(m.path);
+      candidates.insert(candidates.begin(), m.path);  // a rotated file saved under its rotated name
+      for (const auto& cand : candidates) {
+        int err = 0;
+        bool regular = true;
+        const auto cid = stat_id(cand, err, regular);
+        if (!cid || *cid != id) continue;
+        std::string error;
+        auto f = FollowedFile::open(cand, opt.max_line_bytes, err, error);
+        if (!f || f->id() != id || f->size() < m.offset || !f->head_matches(m.head_len, m.head_hash)) break;
+        f->seek(m.offset);
+        f->retired = true;
+        f->retired_at = FollowedFile::clock::now();
+        log::info("reading the rest of " + cand + " (was " + m.path + ", rotated while stopped) from offset " +
+                  std::to_string(m.offset));
+        adopt(std::move(f));
+        self.follow_rotations.Add({{"kind", "rename"}}).Increment();
+        break;
+      }
+    }
+  }
+
+  // copytruncate copied the file before truncating it: the bytes we had not read yet are
+  // in the copy. It is the newest sibling that starts with the same bytes and is at least
+  // as long as where we were.
+  FollowedFile* read_copy_from(const std::string& path, const FileMark& m, FollowedFile* partial_from) {
+    std::unique_ptr<FollowedFile> best;
+    for (const auto& cand : rotation_candidates(path)) {
+      int err = 0;
+      std::string error;
+      auto f = FollowedFile::open(cand, opt.max_line_bytes, err, error);
+      if (!f || find(f->id()) || f->size() < m.offset || !f->head_matches(m.head_len, m.head_hash)) continue;
+      if (!best || std::filesystem::last_write_time(cand) > std::filesystem::last_write_time(best->path())) best = std::move(f);
+    }
+    if (!best) return nullptr;
+    best->seek(m.offset);
+    best->retired = true;
+    best->retired_at = FollowedFile::clock::now();
+    if (partial_from) partial_from->give_partial_to(*best);
+    if (best->size() > m.offset)
+      log::info("reading the rest of " + path + " from its copy " + best->path() + " (copytruncate)");
+    return adopt(std::move(best));
+  }
+
+  void rotated_away(const std::string& path, FollowedFile& f) {
+    f.retired = true;
+    f.retired_at = FollowedFile::clock::now();
+    self.follow_rotations.Add({{"kind", "rename"}}).Increment();
+    log::info("--follow " + path + " rotated; reading the old file to its end");
+  }
+
+  // Returns the copy holding the unread rest, if found: it is to be read first.
+  FollowedFile* truncated(FollowedFile& f) {
+    self.follow_rotations.Add({{"kind", "truncate"}}).Increment();
+    FileMark where = f.mark();
+    where.offset = f.offset();  // the partial line moves to the copy with the bytes after it
+    if (!f.retired) {
+      if (FollowedFile* copy = read_copy_from(f.path(), where, &f)) {
+        f.seek(0);
+        return copy;
+      }
+    }
+    std::uint64_t lines = 0;
+    f.flush_partial(sink, lines);
+    self.follow_lines.Increment(static_cast<double>(lines));
+    log::info("--follow " + f.path() + " truncated; reading it again from its start");
+    f.seek(0);
+    return nullptr;
+  }
+
+  // Reads f until its end or the budget is spent; true when the budget is spent.
+  bool read_file(FollowedFile& f, std::size_t& budget, std::uint64_t& lines) {
+    while (budget > 0) {
+      int err = 0;
+      const std::size_t n = f.read_some(sink, budget, buf, lines, err);
+      if (err) problems.problem("read " + f.path(), err, "--follow " + f.path() + ": read: " + std::strerror(err));
+      if (n == 0) return false;
+      budget -= n;
+    }
+    return true;
+  }
+
+  // One turn: look at names if something changed, then read at most kChunkBytes.
+  void pump() {
+    pump_posted = false;
+    if (stopped) return;
+    if (rescan_wanted) {
+      rescan_wanted = false;
+      scan();
+    }
+    std::size_t budget = kChunkBytes;
+    std::uint64_t lines = 0;
+    const std::size_t count = files.size();
+    for (std::size_t k = 0; k < count && budget > 0; ++k) {
+      const std::size_t at = (next_file + k) % count;
+      FollowedFile& f = *files[at];
+      if (f.size() < f.offset() || f.head_changed()) {
+        // The copy's lines are older than the truncated file's new ones: read them first.
+        if (FollowedFile* copy = truncated(f); copy && read_file(*copy, budget, lines)) {
+          next_file = files.size() - 1;  // the copy (last in files) goes first next turn
+          break;
+        }
+      }
+      if (read_file(f, budget, lines)) next_file = at;  // this one may have more
+    }
+    self.follow_lines.Increment(static_cast<double>(lines));
+    if (budget == 0) schedule_pump();  // more to read: continue after others had a turn
+  }
+
+  void close_quiet_retired() {
+    const auto now = FollowedFile::clock::now();
+    std::uint64_t lines = 0;
+    std::erase_if(files, [&](const std::unique_ptr<FollowedFile>& f) {
+      if (!f->retired || now - std::max(f->last_data, f->retired_at) < kRetiredQuiet || f->size() > f->offset())
+        return false;
+      f->flush_partial(sink, lines);
+      return true;
+    });
+    self.follow_lines.Increment(static_cast<double>(lines));
+    self.follow_files.Set(static_cast<double>(files.size()));
+    next_file = 0;
+  }
+
+  void save(bool force) {
+    if (opt.state_path.empty()) return;
+    std::vector<FileMark> marks;
+    for (const auto& f : files) marks.push_back(f->mark());
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && (marks == last_saved || now - last_save < kSaveInterval)) return;
+    const std::string error = save_follow_state(opt.state_path, marks);
+    if (!error.empty()) {
+      problems.problem("--follow-state", EIO, "--follow-state: " + error + "; positions not saved");
+      return;
+    }
+    problems.resolved("--follow-state", "--follow-state: saved again");
+    last_saved = std::move(marks);
+    last_save = now;
+  }
+
+  // The safety net: look at names and sizes whatever inotify said, retire, save.
+  void on_poll() {
+    poll.expires_after(kPollInterval);
+    poll.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopped) return;
+      rescan_wanted = true;
+      pump();
+      close_quiet_retired();
+      save(false);
+      on_poll();
+    });
+  }
+};
+
+FileFollowers::FileFollowers(net::io_context& ioc, FollowOptions options, ingest::LineSink& sink,
+                             metrics::SelfMetrics& self)
+    : impl_(std::make_unique<Impl>(ioc, std::move(options), sink, self)) {
+  auto& d = *impl_;
+  for (const auto& p : d.opt.patterns)
+    if (p.empty()) throw std::runtime_error("--follow wants a path or a glob, got an empty string");
+  if (d.opt.patterns.empty() || d.opt.state_path.empty()) return;
+  d.saved = load_follow_state(d.opt.state_path);
+  std::string dir = std::filesystem::path(d.opt.state_path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    throw std::runtime_error("--follow-state " + d.opt.state_path + ": cannot write in " + dir + ": " +
+                             std::strerror(errno));
+}
+
+FileFollowers::~FileFollowers() { stop(); }
+
+void FileFollowers::start() {
+  auto& d = *impl_;
+  if (d.opt.patterns.empty() || d.stopped) return;
+  d.scan();
+  d.watch.start();
+  d.on_poll();
+  d.schedule_pump();
+}
+
+void FileFollowers::stop() {
+  auto& d = *impl_;
+  if (d.opt.patterns.empty() || d.stopped) return;
+  d.stopped = true;
+  d.poll.cancel();
+  d.watch.stop();
+  d.save(true);
+}
 
 }  // namespace tapemeasure::follow

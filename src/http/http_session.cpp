@@ -133,6 +133,7 @@ void HttpSession::handle(bhttp::request<bhttp::string_body>&& req) {
   if (path == "/api/stats") return text(bhttp::status::ok, ctx_->stats_json(), "application/json");
   if (path == "/api/rules") return text(bhttp::status::ok, ctx_->rules_json(), "application/json");
   if (path == "/api/view") return text(bhttp::status::ok, ctx_->view_json(), "application/json");
+  if (path == "/api/peers") return text(bhttp::status::ok, ctx_->peers_json, "application/json");
   if (path == "/healthz") {
     const auto health = ctx_->healthy();
     return text(health.ok ? bhttp::status::ok : bhttp::status::service_unavailable, health.body,

@@ -39,7 +39,7 @@ void Listener::do_accept() {
 }
 
 void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
-  if (ec == net::error::operation_aborted) return;
+  if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;  // stopped
   if (ec) {
     // Out of file descriptors (EMFILE) and the like fail again at once: accepting straight
     // away would spin a core and flood the log. Pause, then accept again.
@@ -50,7 +50,14 @@ void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
     });
     return;
   } else if (ctx_->connections.load() >= ctx_->max_connections) {
-    log::warn("refusing a connection: already " + std::to_string(ctx_->max_connections) + " open (--max-connections)");
+    // At most one line a second with a count: a flood of connections must not flood the log.
+    ++refused_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - refused_logged_ >= std::chrono::seconds(1)) {
+      log::warn("refusing connections: already " + std::to_string(ctx_->max_connections) +
+                " open (--max-connections); " + std::to_string(refused_) + " refused so far");
+      refused_logged_ = now;
+    }
     boost::system::error_code ignored;
     socket.close(ignored);
   } else {

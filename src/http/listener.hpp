@@ -4,6 +4,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -26,6 +28,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint64_t refused_ = 0;  // over --max-connections, so far
+  std::chrono::steady_clock::time_point refused_logged_{};
   boost::asio::steady_timer retry_;  // after a failed accept (e.g. out of file descriptors)
   std::shared_ptr<ServerContext> ctx_;
 };

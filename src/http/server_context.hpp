@@ -32,6 +32,9 @@ struct ServerContext {
     std::string body;  // one line with its newline: "ok", or the reason (a failed reload is still ok, and says so)
   };
   std::function<Health()> healthy;            // GET /healthz
+  // Set before the listener runs, never changed after (so any thread may read them):
+  std::string daemon_name;  // --name: the "daemon" field of the frames this daemon sends
+  std::string peers_json;   // GET /api/peers: {"name":"box1","peers":["http://box2:8000/",...]}
 
   // WebSocket clients coming and going, and their requests; called on the network thread.
   std::function<void(std::shared_ptr<stream::ClientSink>)> ws_opened;

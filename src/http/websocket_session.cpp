@@ -82,7 +82,7 @@ void WebSocketSession::handle_message(const std::string& text) {
 }
 
 void WebSocketSession::send_error(const std::string& message) {
-  nlohmann::json j = {{"error", message}};
+  nlohmann::json j = {{"error", message}, {"daemon", ctx_->daemon_name}};
   auto frame = std::make_shared<const std::string>(j.dump());
   if (queued_bytes.load(std::memory_order_relaxed) + frame->size() > ctx_->max_ws_queued_bytes) {
     // A client that sends junk and never reads: the answer is lost, counted, logged rarely.

@@ -1,5 +1,7 @@
 #include "ingest/unix_ingest.hpp"
 
+#include <fstream>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@ using datagram_protocol = net::local::datagram_protocol;
 
 namespace {
 constexpr int kDatagramReceiveBuffer = 8 << 20;  // absorbs bursts from syslog daemons
+constexpr long kDatagramQueueWanted = 512;       // systemd raises net.unix.max_dgram_qlen to this
 
 void set_mode(const std::string& path, unsigned mode) {
   if (::chmod(path.c_str(), mode) != 0) log::warn("cannot chmod " + path);
@@ -85,9 +88,22 @@ void UnixIngest::log_receive_buffer() {
   const auto kib = [](long bytes) { return std::to_string(bytes / 1024) + " KiB"; };
   std::string line = "datagram socket " + options_.datagram_path + ": receive buffer " + kib(got.value()) +
                      " (asked for " + kib(kDatagramReceiveBuffer) + ")";
-  if (got.value() < kDatagramReceiveBuffer)
+  bool short_of_it = got.value() < kDatagramReceiveBuffer;
+  if (short_of_it)
     line += "; the kernel caps it at net.core.rmem_max: raise that (sysctl) to absorb longer bursts";
-  if (got.value() < kDatagramReceiveBuffer) log::warn(line);
+  // A UNIX datagram socket also stops its senders after net.unix.max_dgram_qlen datagrams
+  // queued, whatever the buffer (measured: a non-blocking sender got EAGAIN after 11 with
+  // Debian's default of 10). Each datagram is one line, so that is the real depth.
+  long qlen = 0;
+  if (std::ifstream f("/proc/sys/net/unix/max_dgram_qlen"); f >> qlen) {
+    line += "; at most " + std::to_string(qlen) + " datagrams queued (net.unix.max_dgram_qlen)";
+    if (qlen < kDatagramQueueWanted) {
+      line += ": raise it (sysctl net.unix.max_dgram_qlen=" + std::to_string(kDatagramQueueWanted) +
+              ", as systemd does) or a sender that does not wait loses lines once reading falls behind";
+      short_of_it = true;
+    }
+  }
+  if (short_of_it) log::warn(line);
   else log::info(line);
 }
 

@@ -42,8 +42,20 @@ SelfMetrics::SelfMetrics(prometheus::Registry& r, std::string_view version)
                             "Metric updates skipped, by metric: the value was not a finite number, or negative for a counter.")),
       bad_values(counters(r, "tapemeasure_bad_values_total",
                           "Captured values not applied, by rule: not a finite number, or negative for a counter.")),
-      build_info(gauges(r, "tapemeasure_build_info", "Always 1; the version label tells the build.")) {
+      build_info(gauges(r, "tapemeasure_build_info", "Always 1; the version label tells the build.")),
+      follow_lines(counters(r, "tapemeasure_follow_lines_total", "Lines read from --follow files.").Add({})),
+      follow_rotations(counters(r, "tapemeasure_follow_rotations_total",
+                                "Rotations of --follow files seen, by kind (rename: a new file under the name; "
+                                "truncate: copytruncate).")),
+      follow_errors(counters(r, "tapemeasure_follow_errors_total",
+                             "Problems with --follow files, by reason (missing, permission, io); retried.")),
+      follow_files(gauges(r, "tapemeasure_follow_files",
+                          "Files open for --follow (rotated files still being read to their end included).")
+                       .Add({})) {
   build_info.Add({{"version", std::string(version)}}).Set(1);
+  // Present from the start, so rate() and alerts see the first increment.
+  for (const char* kind : {"rename", "truncate"}) follow_rotations.Add({{"kind", kind}});
+  for (const char* reason : {"missing", "permission", "io"}) follow_errors.Add({{"reason", reason}});
 }
 
 }  // namespace tapemeasure::metrics

@@ -33,6 +33,12 @@ class SelfMetrics {
   // sees the first bad value too.
   prometheus::Family<prometheus::Counter>& bad_values;
   prometheus::Family<prometheus::Gauge>& build_info;         // {version}
+  // --follow (see docs/follow.md). Totals, not per file: a glob can match thousands of
+  // files over a year, and each would stay a series forever.
+  prometheus::Counter& follow_lines;
+  prometheus::Family<prometheus::Counter>& follow_rotations;  // {kind="rename"|"truncate"}
+  prometheus::Family<prometheus::Counter>& follow_errors;     // {reason="missing"|"permission"|"io"}
+  prometheus::Gauge& follow_files;
 };
 
 }  // namespace tapemeasure::metrics

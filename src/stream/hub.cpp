@@ -1,5 +1,7 @@
 #include "stream/hub.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <random>
 
@@ -28,7 +30,9 @@ Hub::Hub(Options options, metrics::SelfMetrics& self)
       self_(self),
       dropped_rate_total_(self.ws_events_dropped.Add({{"reason", "rate"}})),
       dropped_queue_total_(self.ws_events_dropped.Add({{"reason", "queue"}})),
-      boot_(make_boot_id()) {}
+      boot_(make_boot_id()),
+      daemon_field_(options_.daemon_name.empty() ? ""
+                                                 : ",\"daemon\":" + nlohmann::json(options_.daemon_name).dump()) {}
 
 int Hub::intern(std::string_view type) {
   if (auto it = type_ids_.find(type); it != type_ids_.end()) return it->second;
@@ -190,6 +194,7 @@ void Hub::flush(clock::time_point now, bool only_due) {
       frame += boot_;
       frame += '"';
     }
+    frame += daemon_field_;
     frame += ",\"events\":[";
     for (std::size_t i = 0; i < c.pending.size(); ++i) {
       if (i) frame += ',';

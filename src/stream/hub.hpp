@@ -38,6 +38,9 @@ class Hub {
     // Types with an id of their own (fast path). Types seen beyond it (a rule whose type is
     // a capture can make many) still filter exactly, by name, only more slowly.
     std::size_t max_type_ids = 4096;
+    // This daemon's name (--name), sent as "daemon" in every event frame so a browser that
+    // merges several daemons knows where each came from. Empty: no such field.
+    std::string daemon_name;
   };
 
   Hub(Options options, metrics::SelfMetrics& self);
@@ -65,7 +68,9 @@ class Hub {
   // This run of the daemon, as sent in each client's first event frame ("boot").
   const std::string& boot() const { return boot_; }
 
-  // Builds and delivers one frame per client with news ({"seq","events","dropped"}).
+  // Builds and delivers one frame per client with news: {"seq":N,"boot":"ID","daemon":"NAME",
+  // "events":[...],"dropped":N} ("boot" in a client's first frame only; "seq" and "boot"
+  // lead, where web/app/connection.js reads them).
   // Called by a timer every frame_interval.
   void flush(clock::time_point now);
   // After each read batch: sends now to clients whose last frame is a frame_interval old,
@@ -126,6 +131,7 @@ class Hub {
   prometheus::Counter& dropped_rate_total_;
   prometheus::Counter& dropped_queue_total_;
   std::string boot_;
+  std::string daemon_field_;  // ,"daemon":"NAME" (escaped), or empty
   std::vector<Client> clients_;
   std::unordered_map<std::string, int, NameHash, std::equal_to<>> type_ids_;
   std::vector<std::uint64_t> offered_;  // by type id

@@ -99,7 +99,7 @@ describe('views', () => {
   test('the first WebSocket frame is {"view"}, the same object as /api/view', async () => {
     const ws = await d.ws();
     await waitFor(() => ws.frames.length > 0, { what: 'a first frame' });
-    assert.deepEqual(Object.keys(ws.frames[0]), ['view']);
+    assert.deepEqual(Object.keys(ws.frames[0]), ['view', 'daemon']);
     assert.deepEqual(ws.frames[0].view, await d.json('/api/view'));
     await ws.end();
   });

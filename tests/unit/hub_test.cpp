@@ -183,5 +183,55 @@ TEST_F(HubTest, SentCountsWhatTheSessionWrote) {
   EXPECT_EQ(self.ws_events_sent.Value(), 1);
 }
 
+// Keeps every frame as sent: the order of its fields matters to web/app/connection.js.
+class RawSink : public ClientSink {
+ public:
+  void deliver(std::shared_ptr<const std::string> frame, FrameCounts) override { frames.push_back(*frame); }
+  void close_stuck() override {}
+  void close_going_away() override {}
+  std::vector<std::string> frames;
+};
+
+TEST_F(HubTest, EveryEventFrameNamesTheDaemonAfterSeqAndBoot) {
+  Hub::Options o;
+  o.daemon_name = "box-1.example_x";
+  Hub hub = make(o);
+  auto c = std::make_shared<RawSink>();
+  hub.add(c, now);
+  offer(hub, "inbound");
+  hub.flush(now);
+  offer(hub, "delivered");
+  hub.flush(now);
+  c->events_discarded = 2;  // a frame with drops only names the daemon too
+  hub.flush(now);
+  ASSERT_EQ(c->frames.size(), 3u);
+  // The frame's head is read by a regex in the UI ({"seq":N,"boot":"ID"...): seq, then
+  // boot, then the name.
+  const std::string head = "{\"seq\":1,\"boot\":\"" + hub.boot() + "\",\"daemon\":\"box-1.example_x\",\"events\":[";
+  EXPECT_EQ(c->frames[0].rfind(head, 0), 0u) << c->frames[0];
+  EXPECT_EQ(c->frames[1],
+            "{\"seq\":2,\"daemon\":\"box-1.example_x\",\"events\":[{\"type\":\"delivered\"}],\"dropped\":0}");
+  EXPECT_EQ(c->frames[2], "{\"seq\":2,\"daemon\":\"box-1.example_x\",\"events\":[],\"dropped\":2}");
+  for (const auto& f : c->frames) EXPECT_EQ(json::parse(f)["daemon"], "box-1.example_x");
+}
+
+TEST_F(HubTest, ANameIsEscapedAndNoNameMeansNoField) {
+  Hub::Options o;
+  o.daemon_name = "a\"b\\c";  // --name refuses these; the hub still writes valid JSON
+  Hub named = make(o);
+  Hub unnamed = make();
+  auto a = sink(), b = sink();
+  named.add(a, now);
+  unnamed.add(b, now);
+  offer(named, "inbound");
+  offer(unnamed, "inbound");
+  named.flush(now);
+  unnamed.flush(now);
+  ASSERT_EQ(a->frames.size(), 1u);
+  EXPECT_EQ(a->frames[0]["daemon"], "a\"b\\c");
+  ASSERT_EQ(b->frames.size(), 1u);
+  EXPECT_FALSE(b->frames[0].contains("daemon"));
+}
+
 }  // namespace
 }  // namespace tapemeasure::stream
