@@ -239,7 +239,10 @@ struct FileFollowers::Impl {
       std::string error;
       auto f = FollowedFile::open(cand, opt.max_line_bytes, err, error);
       if (!f || find(f->id()) || f->size() < m.offset || !f->head_matches(m.head_len, m.head_hash)) continue;
-      if (!best || std::filesystem::last_write_time(cand) > std::filesystem::last_write_time(best->path())) best = std::move(f);
+      // The error_code overloads: a sibling gzipped or removed meanwhile is no exception.
+      std::error_code e1, e2;
+      if (!best || std::filesystem::last_write_time(cand, e1) > std::filesystem::last_write_time(best->path(), e2))
+        best = std::move(f);
     }
     if (!best) return nullptr;
     best->seek(m.offset);
@@ -251,7 +254,14 @@ struct FileFollowers::Impl {
     return adopt(std::move(best));
   }
 
+  // Another name than `path` still follows f (one inode under two names: a symlink and its
+  // target, both matched by a glob).
+  bool bound_elsewhere(const FollowedFile& f, const std::string& path) const {
+    return std::any_of(bound.begin(), bound.end(), [&](const auto& b) { return b.second == &f && b.first != path; });
+  }
+
   void rotated_away(const std::string& path, FollowedFile& f) {
+    if (bound_elsewhere(f, path)) return;  // still followed under its other name
     f.retired = true;
     f.retired_at = FollowedFile::clock::now();
     self.follow_rotations.Add({{"kind", "rename"}}).Increment();
@@ -310,7 +320,7 @@ struct FileFollowers::Impl {
           break;
         }
       }
-      if (read_file(f, budget, lines)) next_file = at;  // this one may have more
+      if (read_file(f, budget, lines)) next_file = (at + 1) % count;  // the others first next turn
     }
     self.follow_lines.Increment(static_cast<double>(lines));
     if (budget == 0) schedule_pump();  // more to read: continue after others had a turn
@@ -320,7 +330,8 @@ struct FileFollowers::Impl {
     const auto now = FollowedFile::clock::now();
     std::uint64_t lines = 0;
     std::erase_if(files, [&](const std::unique_ptr<FollowedFile>& f) {
-      if (!f->retired || now - std::max(f->last_data, f->retired_at) < kRetiredQuiet || f->size() > f->offset())
+      if (!f->retired || now - std::max(f->last_data, f->retired_at) < kRetiredQuiet || f->size() > f->offset() ||
+          bound_elsewhere(*f, {}))
         return false;
       f->flush_partial(sink, lines);
       return true;
@@ -334,6 +345,9 @@ struct FileFollowers::Impl {
     if (opt.state_path.empty()) return;
     std::vector<FileMark> marks;
     for (const auto& f : files) marks.push_back(f->mark());
+    // An empty list would say "every file is new" to the next start, which then reads them
+    // all from their start: write none until a file was followed (e.g. not readable yet).
+    if (marks.empty() && last_saved.empty()) return;
     const auto now = std::chrono::steady_clock::now();
     if (!force && (marks == last_saved || now - last_save < kSaveInterval)) return;
     const std::string error = save_follow_state(opt.state_path, marks);
@@ -352,7 +366,7 @@ struct FileFollowers::Impl {
     poll.async_wait([this](boost::system::error_code ec) {
       if (ec || stopped) return;
       rescan_wanted = true;
-      pump();
+      schedule_pump();  // not pump(): a pump already queued would make a second loop of them
       close_quiet_retired();
       save(false);
       on_poll();

@@ -11,12 +11,21 @@ namespace fs = std::filesystem;
 
 bool is_glob(const std::string& pattern) { return pattern.find_first_of("*?[") != std::string::npos; }
 
+namespace {
+// Rotated files compressed by logrotate: binary, and their lines were read before.
+bool compressed(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".gz" || ext == ".xz" || ext == ".bz2" || ext == ".zst";
+}
+}  // namespace
+
 std::vector<std::string> expand_pattern(const std::string& pattern) {
   if (!is_glob(pattern)) return {pattern};
   std::vector<std::string> out;
   glob_t g{};
   if (::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &g) == 0)
-    for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+    for (std::size_t i = 0; i < g.gl_pathc; ++i)
+      if (!compressed(g.gl_pathv[i])) out.emplace_back(g.gl_pathv[i]);
   ::globfree(&g);
   return out;
 }
@@ -38,8 +47,7 @@ std::vector<std::string> rotation_candidates(const std::string& path) {
     if (name.size() <= base.size() || name.compare(0, base.size(), base) != 0) continue;
     const char sep = name[base.size()];
     if (sep != '.' && sep != '-' && sep != '_') continue;
-    const std::string ext = it->path().extension().string();
-    if (ext == ".gz" || ext == ".xz" || ext == ".bz2" || ext == ".zst" || ext == ".tmp") continue;
+    if (compressed(it->path()) || it->path().extension() == ".tmp") continue;
     out.push_back(it->path().string());
   }
   return out;

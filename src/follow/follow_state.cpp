@@ -53,7 +53,8 @@ std::string save_follow_state(const std::string& path, const std::vector<FileMar
   for (const auto& m : marks)
     files.push_back({{"path", m.path}, {"dev", m.dev}, {"ino", m.ino}, {"offset", m.offset},
                      {"head_len", m.head_len}, {"head_hash", m.head_hash}});
-  const std::string text = json{{"version", kVersion}, {"files", files}}.dump(1) + "\n";
+  const std::string text = json{{"version", kVersion}, {"files", files}}.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
+  // (replace: a name that is not UTF-8 must not throw on the ingest thread; the inode finds it)
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return "cannot write " + tmp + ": " + std::strerror(errno);

@@ -28,6 +28,8 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> req) {
   // ~1 s of events at the cap for a link with 200 ms of round trip.
   boost::system::error_code ignored;
   beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::send_buffer_size(kSendBufferBytes), ignored);
+  // Small frames and pings must not wait for Nagle: the pongs are the cap's clock.
+  beast::get_lowest_layer(ws_).socket().set_option(net::ip::tcp::no_delay(true), ignored);
   websocket::permessage_deflate pmd;
   pmd.server_enable = true;
   pmd.compLevel = 1;  // frames are many and small: cheap compression beats tight compression
@@ -102,7 +104,17 @@ void WebSocketSession::deliver(std::shared_ptr<const std::string> frame, stream:
       if (counts.events) self->events_discarded.fetch_add(counts.events, std::memory_order_relaxed);
       return;
     }
-    self->queue_.push_back({std::move(frame), counts, std::chrono::steady_clock::now()});
+    const auto now = std::chrono::steady_clock::now();
+    // A client that has not answered a ping for this long is stuck (or answers pings wrongly,
+    // which would keep its events at the cap for ever): close it, as DESIGN.md says.
+    if (self->ping_outstanding_for_ != 0 && now - self->ping_sent_at_ > kPongTimeout) {
+      self->queued_bytes.fetch_sub(frame->size(), std::memory_order_relaxed);
+      if (counts.events) self->events_discarded.fetch_add(counts.events, std::memory_order_relaxed);
+      self->ping_outstanding_for_ = 0;
+      self->close_stuck();
+      return;
+    }
+    self->queue_.push_back({std::move(frame), counts, now});
     if (!self->writing_) self->do_write();
   });
 }
@@ -113,7 +125,10 @@ bool WebSocketSession::head_must_go(std::chrono::steady_clock::time_point now) {
   if (now - q.made > kMaxFrameAge) return true;
   expire_acknowledged(now);
   const std::uint64_t in_flight = events_written_ - events_acknowledged_;
-  return in_flight + acknowledged_last_second_ + q.counts.events > max_rate.load(std::memory_order_relaxed);
+  // 98% like the hub's bucket: a client stamps receipt when its event loop gets to a frame,
+  // a little after the bytes arrived; the slack keeps its own count at or under the cap.
+  return static_cast<double>(in_flight + acknowledged_last_second_ + q.counts.events) >
+         0.98 * max_rate.load(std::memory_order_relaxed);
 }
 
 void WebSocketSession::expire_acknowledged(std::chrono::steady_clock::time_point now) {
@@ -127,10 +142,12 @@ void WebSocketSession::maybe_ping() {
   if (!open_ || ping_writing_ || ping_outstanding_for_ != 0 || events_written_ == events_acknowledged_) return;
   ping_writing_ = true;
   ping_outstanding_for_ = events_written_;
+  ping_sent_at_ = std::chrono::steady_clock::now();
   ws_.async_ping(websocket::ping_data(std::to_string(events_written_).c_str()),
                  [self = shared_from_this()](beast::error_code ec) {
                    self->ping_writing_ = false;
                    if (ec) self->ping_outstanding_for_ = 0;  // closing anyway
+                   else self->maybe_ping();                  // its pong may have come already
                  });
 }
 

@@ -11,7 +11,7 @@
 // and the pong (every WebSocket client answers pings, in order with the data) says the
 // client has read up to there. An event counts against the cap from when it is written
 // until a second after its pong: any one second of receipt then holds at most
-// `in flight + acknowledged in the last second` events, which is kept <= max_rate. A
+// `in flight + acknowledged in the last second` events, which is kept <= 98% of max_rate. A
 // stalled client has at most a cap's worth in flight; what comes meanwhile, and frames
 // older than kMaxFrameAge, are thrown away and reported as dropped.
 #include <boost/beast/core.hpp>
@@ -40,6 +40,7 @@ class WebSocketSession : public stream::ClientSink, public std::enable_shared_fr
 
   static constexpr std::chrono::seconds kMaxFrameAge{1};
   static constexpr int kSendBufferBytes = 64 * 1024;
+  static constexpr std::chrono::seconds kPongTimeout{30};
   void close_stuck() override;
   void close_going_away() override;
 
@@ -76,6 +77,7 @@ class WebSocketSession : public stream::ClientSink, public std::enable_shared_fr
   std::uint64_t events_acknowledged_ = 0;
   std::uint64_t ping_outstanding_for_ = 0;  // 0: no ping awaiting its pong
   bool ping_writing_ = false;               // Beast allows one ping write at a time
+  std::chrono::steady_clock::time_point ping_sent_at_{};
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> acknowledged_;
   std::uint64_t acknowledged_last_second_ = 0;
   bool open_ = false;

@@ -108,7 +108,7 @@ for (const [mtas, relays] of [[40, 12], [100, 30]]) {
     it('the share matrix holds every cell the daemon counted', async () => {
       await waitFor(page, ([m, r]) => {
         const d = window.tapemeasure.shareDetails[0];
-        return d && d.rows.length >= m && d.cols.length >= r;
+        return d && d.rows.length >= m && d.cols.length >= r && window.tapemeasure.windowSeconds.length >= 5;
       }, [mtas, relays], 30000);
       const got = await page.evaluate(async () => {
         const t = window.tapemeasure;
