@@ -237,8 +237,8 @@ std::string Daemon::start() {
   else if (!options_.socket.empty()) inputs = "stream socket " + options_.socket;
   if (!options_.dgram_socket.empty()) inputs += (inputs.empty() ? "" : ", ") + std::string("datagram socket ") + options_.dgram_socket;
   if (!options_.follow.empty())
-    inputs += (inputs.empty() ? "" : ", ") + std::string("following ") + std::to_string(options_.follow.size()) +
-              (options_.follow.size() == 1 ? " path or glob" : " paths or globs");
+    inputs += (inputs.empty() ? "" : ", ") + std::string("--follow files (") + std::to_string(options_.follow.size()) +
+              (options_.follow.size() == 1 ? " path or glob)" : " paths or globs)");
   log::info(std::string("tapemeasure ") + kVersion + ": daemon " + name + ", " +
             std::to_string(loaded.rules->size()) + " rules, " +
             std::to_string(loaded.tests.run) + " rule tests passed; reading " + (inputs.empty() ? "nothing" : inputs) +
