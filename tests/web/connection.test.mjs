@@ -1,43 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FakeWS, fakeClock } from './fake_time_and_socket.mjs';
 import { Connection, wsUrlFor } from '../../web/app/connection.js';
-
-class FakeWS {
-  static all = [];
-  constructor(url) { this.url = url; this.sent = []; this.closed = false; FakeWS.all.push(this); }
-  send(t) { this.sent.push(JSON.parse(t)); }
-  close() { this.closed = true; }
-  open() { this.onopen(); }
-  msg(o) { this.onmessage({ data: typeof o === 'string' ? o : JSON.stringify(o) }); }
-  drop(code = 1006) { this.onclose({ code }); }
-}
 
 function harness() {
   FakeWS.all = [];
-  const timers = [];
-  let now = 0;
+  const clock = fakeClock();
+  const { timers, advance } = clock;
   const states = [], batches = [], stats = [], views = [];
   const c = new Connection({
     url: 'ws://h/ws', WebSocket: FakeWS,
-    setTimeout: (fn, ms) => { const t = { fn, at: now + ms }; timers.push(t); return t; },
-    clearTimeout: (t) => { const i = timers.indexOf(t); if (i >= 0) timers.splice(i, 1); },
-    now: () => now,
+    setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
+    now: clock.now,
     backoff: { base: 100, max: 1000, random: () => 1 },
     onBatch: (b) => batches.push(b), onStats: (s) => stats.push(s), onView: (v) => views.push(v), onState: (s) => states.push(s),
   });
-  const advance = (ms) => {
-    const end = now + ms;
-    for (;;) {
-      timers.sort((a, b) => a.at - b.at);
-      const t = timers[0];
-      if (!t || t.at > end) break;
-      timers.shift();
-      now = t.at;
-      t.fn();
-    }
-    now = end;
-  };
-  return { c, states, batches, stats, views, timers, advance, now: () => now, ws: () => FakeWS.all[FakeWS.all.length - 1] };
+  return { c, states, batches, stats, views, timers, advance, now: clock.now, ws: () => FakeWS.all[FakeWS.all.length - 1] };
 }
 
 test('ws url next to the page', () => {

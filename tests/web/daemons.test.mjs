@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FakeWS, fakeClock } from './fake_time_and_socket.mjs';
 import {
   DaemonSet, daemonTarget, parseDaemonsParam, daemonTargets, perDaemonRate, publicState, DEFAULT_CAP, SERVER_CAP_REQUEST,
 } from '../../web/app/daemons.js';
@@ -42,26 +43,15 @@ test('the cap is shared: each of N daemons is asked for cap / N', () => {
 
 // ---- DaemonSet over fake sockets and a fake clock ------------------------------------
 
-class FakeWS {
-  static all = [];
-  constructor(url) { this.url = url; this.sent = []; this.closed = false; FakeWS.all.push(this); }
-  send(t) { this.sent.push(JSON.parse(t)); }
-  close() { this.closed = true; }
-  open() { this.onopen(); }
-  msg(o) { this.onmessage({ data: typeof o === 'string' ? o : JSON.stringify(o) }); }
-  drop(code = 1006) { this.onclose({ code }); }
-}
-
 function harness() {
   FakeWS.all = [];
-  const timers = [];
-  let now = 0;
+  const clock = fakeClock();
+  const { timers, advance } = clock;
   const got = { batches: [], stats: [], views: [], states: [] };
   const set = new DaemonSet({
     connection: {
-      WebSocket: FakeWS, now: () => now,
-      setTimeout: (fn, ms) => { const t = { fn, at: now + ms }; timers.push(t); return t; },
-      clearTimeout: (t) => { const i = timers.indexOf(t); if (i >= 0) timers.splice(i, 1); },
+      WebSocket: FakeWS, now: clock.now,
+      setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
       backoff: { base: 100, max: 10000, random: () => 1 },
       stallMs: 1e9,
     },
@@ -70,21 +60,9 @@ function harness() {
     onView: (d, v) => got.views.push([d.name, v]),
     onState: (d, s) => got.states.push([d.url, s]),
   });
-  const advance = (ms) => {
-    const end = now + ms;
-    for (;;) {
-      timers.sort((a, b) => a.at - b.at);
-      const t = timers[0];
-      if (!t || t.at > end) break;
-      timers.shift();
-      now = t.at;
-      t.fn();
-    }
-    now = end;
-  };
   /** The newest socket to a daemon's /ws. */
   const ws = (port) => FakeWS.all.filter((w) => w.url === `ws://127.0.0.1:${port}/ws`).at(-1);
-  return { set, got, advance, ws, now: () => now };
+  return { set, got, advance, ws, now: clock.now };
 }
 
 function threeBoxes() {
