@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <string_view>
 
 #include "http/client_message.hpp"
@@ -15,7 +16,7 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
 WebSocketSession::WebSocketSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx)
-    : ws_(std::move(socket)), ctx_(std::move(ctx)) {
+    : ws_(std::move(socket)), ctx_(std::move(ctx)), cap_wait_(ws_.get_executor()) {
   ++ctx_->connections;
 }
 
@@ -119,16 +120,34 @@ void WebSocketSession::deliver(std::shared_ptr<const std::string> frame, stream:
   });
 }
 
-bool WebSocketSession::head_must_go(std::chrono::steady_clock::time_point now) {
-  const Queued& q = queue_.front();
-  if (q.counts.events == 0) return false;  // view, stats and error frames always go
-  if (now - q.made > kMaxFrameAge) return true;
-  expire_acknowledged(now);
-  const std::uint64_t in_flight = events_written_ - events_acknowledged_;
+double WebSocketSession::receipt_budget() const {
+  const double rate = max_rate.load(std::memory_order_relaxed);
   // 98% like the hub's bucket: a client stamps receipt when its event loop gets to a frame,
   // a little after the bytes arrived; the slack keeps its own count at or under the cap.
-  return static_cast<double>(in_flight + acknowledged_last_second_ + q.counts.events) >
-         0.98 * max_rate.load(std::memory_order_relaxed);
+  return rate < 50 ? std::floor(rate) : 0.98 * rate;
+}
+
+WebSocketSession::Fit WebSocketSession::head_fits(std::chrono::steady_clock::time_point now,
+                                                  std::chrono::steady_clock::time_point& retry_at) {
+  const Queued& q = queue_.front();
+  expire_acknowledged(now);
+  const double budget = receipt_budget();
+  if (static_cast<double>(q.counts.events) > budget) return Fit::never;
+  const std::uint64_t in_flight = events_written_ - events_acknowledged_;
+  if (static_cast<double>(in_flight + acknowledged_last_second_ + q.counts.events) <= budget) return Fit::now;
+  // Room comes back when the oldest acknowledged events leave the window, or with a pong
+  // (on_pong writes on); past its age the frame is dropped.
+  retry_at = q.made + kMaxFrameAge + std::chrono::milliseconds(1);
+  if (!acknowledged_.empty()) retry_at = std::min(retry_at, acknowledged_.front().first + std::chrono::seconds(1));
+  return Fit::later;
+}
+
+void WebSocketSession::wait_until(std::chrono::steady_clock::time_point when) {
+  cap_wait_.expires_at(when);  // cancels an earlier wait
+  cap_wait_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || !self->open_ || self->writing_) return;
+    self->do_write();
+  });
 }
 
 void WebSocketSession::expire_acknowledged(std::chrono::steady_clock::time_point now) {
@@ -163,6 +182,7 @@ void WebSocketSession::on_pong(std::string_view payload) {
     events_acknowledged_ = n;
   }
   maybe_ping();
+  if (open_ && !writing_ && !queue_.empty()) do_write();  // a frame may wait for this pong
 }
 
 void WebSocketSession::discard_head() {
@@ -175,11 +195,25 @@ void WebSocketSession::discard_head() {
 
 void WebSocketSession::do_write() {
   const auto now = std::chrono::steady_clock::now();
-  while (!queue_.empty() && head_must_go(now)) discard_head();
-  if (queue_.empty()) {
-    writing_ = false;
+  writing_ = false;
+  while (!queue_.empty()) {
+    const Queued& q = queue_.front();
+    if (q.counts.events == 0) break;  // view, stats and error frames always go
+    if (now - q.made > kMaxFrameAge) {
+      discard_head();
+      continue;
+    }
+    std::chrono::steady_clock::time_point retry_at;
+    const Fit fit = head_fits(now, retry_at);
+    if (fit == Fit::now) break;
+    if (fit == Fit::never) {
+      discard_head();
+      continue;
+    }
+    wait_until(retry_at);
     return;
   }
+  if (queue_.empty()) return;
   writing_ = true;
   const Queued& q = queue_.front();
   if (q.counts.events) {
@@ -226,6 +260,7 @@ void WebSocketSession::close_going_away() {
 
 void WebSocketSession::closed() {
   open_ = false;
+  cap_wait_.cancel();
   if (closed_reported_) return;
   closed_reported_ = true;
   ctx_->ws_closed(this);

@@ -12,8 +12,10 @@
 // client has read up to there. An event counts against the cap from when it is written
 // until a second after its pong: any one second of receipt then holds at most
 // `in flight + acknowledged in the last second` events, which is kept <= 98% of max_rate. A
-// stalled client has at most a cap's worth in flight; what comes meanwhile, and frames
-// older than kMaxFrameAge, are thrown away and reported as dropped.
+// frame that would go over waits for a pong or for an acknowledged event to leave the
+// window; frames older than kMaxFrameAge are thrown away and reported as dropped. So a
+// stalled client has at most a cap's worth in flight, and gets at most a second's backlog.
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -50,8 +52,14 @@ class WebSocketSession : public stream::ClientSink, public std::enable_shared_fr
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void handle_message(const std::string& text);
   void do_write();  // the head of the frame queue, after dropping what must not be sent
-  // True if the head frame is too old or over the cap at receipt (then it is dropped).
-  bool head_must_go(std::chrono::steady_clock::time_point now);
+  // How many events the client may receive in one second: 98% of max_rate, as the hub's
+  // bucket. Below 50/s 2% is less than one event; the bucket's spacing leaves the slack.
+  double receipt_budget() const;
+  // When the head frame may go without the client receiving more than the budget in a
+  // second: now, a later time (or a pong, whichever comes first), or never (too many events).
+  enum class Fit { now, later, never };
+  Fit head_fits(std::chrono::steady_clock::time_point now, std::chrono::steady_clock::time_point& retry_at);
+  void wait_until(std::chrono::steady_clock::time_point when);
   void discard_head();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void send_error(const std::string& message);
@@ -69,8 +77,9 @@ class WebSocketSession : public stream::ClientSink, public std::enable_shared_fr
     stream::FrameCounts counts;
     std::chrono::steady_clock::time_point made;
   };
-  std::deque<Queued> queue_;  // the head is being written
+  std::deque<Queued> queue_;  // the head is being written, or waits for the cap
   bool writing_ = false;
+  boost::asio::steady_timer cap_wait_;  // wakes a head frame that waits for the cap
   // The cap as the client receives it: events written, events the client's pongs have
   // acknowledged, and those acknowledged in the last second (by pong time).
   std::uint64_t events_written_ = 0;

@@ -193,6 +193,35 @@ test('the cap: 20,000 lines in ~1 s -> <= 1000 events in any 1 s window, receive
   assert.equal(after.sum('tapemeasure_ws_events_dropped_total'), sum(clients.map((c) => c.dropped)));
 });
 
+test('small caps (1/s, 5/s): events arrive at the cap, none thrown away at receipt', async () => {
+  // 98% of 1/s is less than one event: the receipt check must not round that down to none.
+  const dir = tempDir();
+  const d = await Daemon.start({ rules: [writeRules(dir, 't.yml', TEST_RULES)], dir });
+  const one = await d.ws();
+  const five = await d.ws();
+  await d.waitClients(2);
+  await one.sendAndSync({ max_rate: 1 });
+  await five.sendAndSync({ max_rate: 5 });
+  const n = 8000;
+  let text = '';
+  for (let i = 0; i < n; i++) text += `ev alpha ${i}\n`;
+  const file = path.join(dir, 'slow.log');
+  fs.writeFileSync(file, text);
+  const started = performance.now();
+  await replay(d.socketPath, file, { rate: 2000 });
+  const feedSeconds = (performance.now() - started) / 1000;
+  await d.waitLines(n);
+  await one.waitAccounted(n);
+  await five.waitAccounted(n);
+  for (const [name, c, cap] of [['max_rate 1', one, 1], ['max_rate 5', five, 5]]) {
+    assert.equal(c.received + c.dropped, n, name);
+    assert.ok(maxInWindow(c.times, 1000) <= cap, `${name}: ${maxInWindow(c.times, 1000)} received within one second`);
+    assert.ok(c.received >= Math.floor(0.6 * cap * feedSeconds), `${name}: only ${c.received} in ${feedSeconds.toFixed(1)} s`);
+  }
+  const m = await d.metrics();
+  assert.equal(m.value('tapemeasure_ws_events_dropped_total', { reason: 'queue' }), 0);
+});
+
 test('bursts under the cap pass whole (writers flush lines in bursts that share one arrival time)', async () => {
   const dir = tempDir();
   // A cap of 250/s: its bucket holds 10 events (4% of a second's).
