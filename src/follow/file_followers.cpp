@@ -20,6 +20,7 @@
 #include "follow/follow_state.hpp"
 #include "follow/followed_file.hpp"
 #include "follow/problem_log.hpp"
+#include "follow/state_saver.hpp"
 #include "util/log.hpp"
 
 namespace tapemeasure::follow {
@@ -52,7 +53,9 @@ std::optional<FileId> stat_id(const std::string& path, int& err, bool& regular) 
 struct FileFollowers::Impl {
   Impl(net::io_context& io, FollowOptions o, ingest::LineSink& s, metrics::SelfMetrics& m)
       : ioc(io), opt(std::move(o)), sink(s), self(m), problems(m),
-        watch(io, [this](bool names) { on_change(names); }), poll(io), buf(kChunkBytes) {}
+        watch(io, [this](bool names) { on_change(names); }), poll(io), buf(kChunkBytes) {
+    if (!opt.state_path.empty() && !opt.patterns.empty()) saver = std::make_unique<StateSaver>(opt.state_path);
+  }
 
   net::io_context& ioc;
   FollowOptions opt;
@@ -69,8 +72,9 @@ struct FileFollowers::Impl {
   bool first_scan = true;
   bool stopped = false, pump_posted = false, rescan_wanted = false;
   std::size_t next_file = 0;  // round robin: one busy file does not starve the others
-  std::vector<FileMark> last_saved;
+  std::vector<FileMark> last_saved;  // as last handed to the saver
   std::chrono::steady_clock::time_point last_save{};
+  std::unique_ptr<StateSaver> saver;  // null without --follow-state
 
   FollowedFile* find(const FileId& id) {
     for (auto& f : files)
@@ -341,8 +345,11 @@ struct FileFollowers::Impl {
     next_file = 0;
   }
 
+  // Hands the positions to the saver's thread, at most once a second and only when they
+  // moved; `force` (stopping) also waits until they are on disk.
   void save(bool force) {
-    if (opt.state_path.empty()) return;
+    if (!saver) return;
+    report_saved();
     std::vector<FileMark> marks;
     for (const auto& f : files) marks.push_back(f->mark());
     // An empty list would say "every file is new" to the next start, which then reads them
@@ -350,14 +357,22 @@ struct FileFollowers::Impl {
     if (marks.empty() && last_saved.empty()) return;
     const auto now = std::chrono::steady_clock::now();
     if (!force && (marks == last_saved || now - last_save < kSaveInterval)) return;
-    const std::string error = save_follow_state(opt.state_path, marks);
-    if (!error.empty()) {
-      problems.problem("--follow-state", EIO, "--follow-state: " + error + "; positions not saved");
-      return;
-    }
-    problems.resolved("--follow-state", "--follow-state: saved again");
-    last_saved = std::move(marks);
+    last_saved = marks;
     last_save = now;
+    saver->submit(std::move(marks));
+    if (!force) return;
+    saver->flush();
+    report_saved();
+  }
+  void report_saved() {
+    const auto outcome = saver->take_outcome();
+    if (!outcome) return;
+    if (!outcome->empty()) {
+      problems.problem("--follow-state", EIO, "--follow-state: " + *outcome + "; positions not saved");
+      last_saved.clear();  // try again at the next turn, even if nothing moved
+    } else {
+      problems.resolved("--follow-state", "--follow-state: saved again");
+    }
   }
 
   // The safety net: look at names and sizes whatever inotify said, retire, save.
@@ -407,6 +422,7 @@ void FileFollowers::stop() {
   d.poll.cancel();
   d.watch.stop();
   d.save(true);
+  d.saver.reset();
 }
 
 }  // namespace tapemeasure::follow

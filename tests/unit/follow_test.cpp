@@ -17,6 +17,7 @@
 
 #include "follow/file_followers.hpp"
 #include "follow/follow_state.hpp"
+#include "follow/state_saver.hpp"
 #include "ingest/line_sink.hpp"
 #include "metrics/self_metrics.hpp"
 
@@ -110,6 +111,31 @@ TEST_F(FollowTest, StateFileRoundTrip) {
   append(path("bad.json"), "{not json");
   EXPECT_THROW(load_follow_state(path("bad.json")), std::runtime_error);
   EXPECT_NE(save_follow_state(path("no/such/dir/state.json"), marks), "");
+}
+
+TEST_F(FollowTest, StateSaverWritesOffTheCallersThreadAndReportsTheOutcome) {
+  const std::string st = path("state.json");
+  const std::vector<FileMark> first{{.path = "a", .dev = 1, .ino = 2, .offset = 10}};
+  const std::vector<FileMark> second{{.path = "a", .dev = 1, .ino = 2, .offset = 20}};
+  {
+    StateSaver saver(st);
+    EXPECT_FALSE(saver.take_outcome().has_value());  // nothing written yet
+    saver.submit(first);
+    saver.submit(second);  // may supersede the first before it is written
+    saver.flush();
+    EXPECT_EQ(saver.take_outcome(), std::optional<std::string>(""));
+    EXPECT_FALSE(saver.take_outcome().has_value());  // taken once
+    EXPECT_EQ(load_follow_state(st), std::optional(second));
+    saver.submit(first);
+  }  // the destructor writes what waits
+  EXPECT_EQ(load_follow_state(st), std::optional(first));
+
+  StateSaver nowhere(path("no/such/dir/state.json"));
+  nowhere.submit(first);
+  nowhere.flush();
+  const auto outcome = nowhere.take_outcome();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_NE(*outcome, "");
 }
 
 TEST_F(FollowTest, FileThereAtStartWithoutStateIsReadFromItsEnd) {
