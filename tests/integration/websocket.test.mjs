@@ -36,6 +36,15 @@ function assertSeqMonotonic(client, name) {
   }
 }
 
+/** Writes TEXT to DIR/NAME and replays it into the daemon at RATE lines/s; returns the seconds the feed took. */
+async function feed(d, dir, name, text, rate) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  const started = performance.now();
+  await replay(d.socketPath, file, { rate });
+  return (performance.now() - started) / 1000;
+}
+
 test('events carry ts, rule, type, from, to; filters narrow the types; seq counts offered events', async () => {
   const d = await Daemon.start();
   const all = await d.ws();
@@ -136,12 +145,8 @@ test('the cap: 20,000 lines in ~1 s -> <= 1000 events in any 1 s window, receive
     if (kind === 'alpha') alpha++;
     text += `ev ${kind} ${i}\n`;
   }
-  const file = path.join(dir, 'burst.log');
-  fs.writeFileSync(file, text);
 
-  const started = performance.now();
-  await replay(d.socketPath, file, { rate: n });
-  const feedSeconds = (performance.now() - started) / 1000;
+  const feedSeconds = await feed(d, dir, 'burst.log', text, n);
   await d.waitLines(n);
   const m = await d.metrics();
   assert.equal(m.value('test_events_total', { kind: 'alpha' }), alpha);
@@ -205,11 +210,7 @@ test('small caps (1/s, 5/s): events arrive at the cap, none thrown away at recei
   const n = 8000;
   let text = '';
   for (let i = 0; i < n; i++) text += `ev alpha ${i}\n`;
-  const file = path.join(dir, 'slow.log');
-  fs.writeFileSync(file, text);
-  const started = performance.now();
-  await replay(d.socketPath, file, { rate: 2000 });
-  const feedSeconds = (performance.now() - started) / 1000;
+  const feedSeconds = await feed(d, dir, 'slow.log', text, 2000);
   await d.waitLines(n);
   await one.waitAccounted(n);
   await five.waitAccounted(n);
@@ -294,11 +295,7 @@ test('a paused client: ingest does not slow down, its losses are counted, a stuc
   const pad = 'p'.repeat(8000);
   let text = '';
   for (let i = 0; i < n; i++) text += `ev alpha ${i} ${pad}\n`;
-  const file = path.join(dir, 'big.log');
-  fs.writeFileSync(file, text);
-  const started = performance.now();
-  await replay(d.socketPath, file, { rate: 3000 });
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await feed(d, dir, 'big.log', text, 3000);
   await d.waitLines(n);
   assert.ok(seconds < 5, `replay of ${n} lines at 3000/s took ${seconds.toFixed(1)} s: ingest waited`);
 
