@@ -68,6 +68,7 @@ struct FileFollowers::Impl {
 
   std::vector<std::unique_ptr<FollowedFile>> files;  // every open file, followed or retired
   std::map<std::string, FollowedFile*> bound;        // followed name -> its current file
+  std::map<std::string, std::chrono::steady_clock::time_point> renamed_at;  // literal names rotated away, not back yet
   std::optional<std::vector<FileMark>> saved;        // the state file at start (first scan only)
   bool first_scan = true;
   bool stopped = false, pump_posted = false, rescan_wanted = false;
@@ -138,8 +139,10 @@ struct FileFollowers::Impl {
       if (b != bound.end()) {  // renamed away, the new file not created yet
         rotated_away(path, *b->second);
         bound.erase(b);
+        if (!id && err == ENOENT && literal) renamed_at[path] = std::chrono::steady_clock::now();
       }
       if (!id && err == ENOENT && !literal) return;
+      if (!id && err == ENOENT && in_rotation_grace(path)) return;
       if (!id && err == ENOENT)
         problems.problem(path, err, "--follow " + path + ": no such file yet; it is read from its start when it appears");
       else if (!id)
@@ -148,6 +151,7 @@ struct FileFollowers::Impl {
         problems.problem(path, EINVAL, "--follow " + path + ": not a regular file; retrying");
       return;
     }
+    renamed_at.erase(path);
     const std::string dir = watch_dir_of(path);
     if (!dir.empty()) watch.watch(dir);
     if (b != bound.end() && b->second->id() == *id) return;
@@ -174,6 +178,12 @@ struct FileFollowers::Impl {
     problems.resolved(path, "--follow " + path + ": readable now");
     log::info("following " + path + " from " + where);
     bound[path] = adopt(std::move(f));
+  }
+
+  // Still within opt.rotation_grace of the name's rotation (the poll reports it after).
+  bool in_rotation_grace(const std::string& path) const {
+    const auto r = renamed_at.find(path);
+    return r != renamed_at.end() && std::chrono::steady_clock::now() - r->second < opt.rotation_grace;
   }
 
   // Where reading starts, as docs/follow.md says; returns the words for the log.

@@ -20,6 +20,10 @@ struct FollowOptions {
   std::vector<std::string> patterns;  // paths or globs
   std::string state_path;             // empty: positions are not kept
   std::size_t max_line_bytes = 64 * 1024;
+  // A literal name rotated away (renamed, nothing created yet) is not reported missing for
+  // this long: with `nocreate`, or a writer that opens its log at its next line, the gap is
+  // normal, and a warning plus follow_errors at every rotation would be a false alarm.
+  std::chrono::milliseconds rotation_grace{60'000};
 };
 
 class FileFollowers {

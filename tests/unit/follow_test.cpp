@@ -63,10 +63,14 @@ class FollowTest : public ::testing::Test {
   static void append(const std::string& p, const std::string& text) {
     std::ofstream(p, std::ios::app | std::ios::binary) << text;
   }
-  void start(std::vector<std::string> patterns, std::string state = {}, std::size_t max_line = 64 * 1024) {
-    followers = std::make_unique<FileFollowers>(
-        ioc, FollowOptions{.patterns = std::move(patterns), .state_path = std::move(state), .max_line_bytes = max_line},
-        sink, self);
+  void start(std::vector<std::string> patterns, std::string state = {}, std::size_t max_line = 64 * 1024,
+             std::chrono::milliseconds rotation_grace = 60s) {
+    followers = std::make_unique<FileFollowers>(ioc,
+                                                FollowOptions{.patterns = std::move(patterns),
+                                                              .state_path = std::move(state),
+                                                              .max_line_bytes = max_line,
+                                                              .rotation_grace = rotation_grace},
+                                                sink, self);
     followers->start();
   }
   // Runs the loop until pred holds (true) or 3 s pass (false).
@@ -233,6 +237,25 @@ TEST_F(FollowTest, MissingFileIsSaidOnceAndReadFromItsStartWhenItAppears) {
   append(log, "x 1\nx 2\n");
   ASSERT_TRUE(have(2));
   EXPECT_EQ(sink.texts(), (std::vector<std::string>{"x 1", "x 2"}));
+}
+
+TEST_F(FollowTest, ANameRotatedAwayIsGivenTimeToComeBackBeforeItIsCalledMissing) {
+  const std::string log = path("mail.log");
+  append(log, "");
+  start({log}, {}, 64 * 1024, 1500ms);
+  append(log, "before 1\n");
+  ASSERT_TRUE(have(1));
+  fs::rename(log, log + ".1");  // `nocreate`: the writer makes the new file at its next line
+  settle();
+  EXPECT_EQ(counter(self.follow_errors, "reason", "missing"), 0) << "a rotation is not a missing file";
+  append(log, "after 2\n");
+  ASSERT_TRUE(have(2));
+  EXPECT_EQ(sink.lines.back().text, "after 2");
+  // Rotated again and never recreated: past the grace period it is missing, said once.
+  fs::rename(log, log + ".2");
+  ASSERT_TRUE(run_until([&] { return counter(self.follow_errors, "reason", "missing") > 0; }));
+  settle();
+  EXPECT_EQ(counter(self.follow_errors, "reason", "missing"), 1);
 }
 
 TEST_F(FollowTest, UnreadableFileIsAPermissionErrorAndRetried) {
