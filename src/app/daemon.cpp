@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -31,6 +33,17 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kFrameInterval = 16ms;  // ~60 frames/s: smooth in the browser, cheap here
+
+// Time to the next whole wall-clock second, plus a little: the per-second stats tick there,
+// so every box's second covers the same wall-clock second, and a browser merging several
+// daemons (web/app/stats_merge.js, slotOf) adds like with like. The few ms past the second
+// keep the stamp in the second it ends even if the clocks drift apart within it.
+std::chrono::milliseconds until_next_second_tick() {
+  using namespace std::chrono;
+  const std::int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const std::int64_t next = (now / 1000 + 1) * 1000 + 5;
+  return milliseconds(next - now);
+}
 
 net::ip::tcp::endpoint parse_listen(const std::string& listen) {
   const auto colon = listen.rfind(':');
@@ -86,7 +99,7 @@ struct Daemon::Impl {
     });
   }
   void on_second_timer() {
-    second_timer.expires_after(1s);
+    second_timer.expires_after(until_next_second_tick());
     second_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       pipeline->tick_second();

@@ -1,7 +1,8 @@
 // Several boxes, one picture (DESIGN.md): a daemon's name (--name, default the host name)
 // in every frame it sends and in /api/stats; the other boxes' daemons (--peer) at
 // GET /api/peers, normalised, in the order given, without duplicates or the daemon itself;
-// a bad --name or --peer stops the start with a one-line message.
+// a bad --name or --peer stops the start with a one-line message; stats seconds that end on
+// whole wall-clock seconds on every box.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -69,6 +70,24 @@ test('/api/peers: the name and the peers, normalised, in order; frames and /api/
   assert.ok(Array.isArray(stats.seconds) && stats.seconds.length >= 1);
   // /api/view stays what the view frame carries (docs/views.md): no name inside.
   assert.deepEqual(c.frames[0].view, await d.json('/api/view'));
+});
+
+test('the stats seconds of every box end on whole wall-clock seconds, so the browser adds like with like', async () => {
+  // Started half-way through a second: a daemon ticking every second from its start would
+  // stamp its seconds ~500 ms past the whole second.
+  await new Promise((r) => setTimeout(r, (1450 - (Date.now() % 1000)) % 1000));
+  const d = await Daemon.start({ socket: null });
+  const c = await d.ws();
+  await c.waitStats(5, 10000);
+  // The stamp is when the second was closed: a few ms past a whole second, later only if the
+  // timer was held up. Unaligned ticks would spread over the whole second.
+  const past = c.frames.filter((f) => f.stats).map((f) => f.stats.ts % 1000);
+  const sorted = [...past].sort((a, b) => a - b);
+  assert.ok(sorted[Math.floor(sorted.length / 2)] < 100, `ms past the whole second: ${past.join(', ')}`);
+  const stamps = (await d.json('/api/stats')).seconds.map((x) => x.ts);
+  for (let i = 1; i < stamps.length; i++) {
+    assert.notEqual(Math.floor(stamps[i] / 1000), Math.floor(stamps[i - 1] / 1000), `two seconds stamped in one: ${stamps.join(', ')}`);
+  }
 });
 
 test('without --name the daemon is named after the host; no --peer: an empty list', async () => {
