@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, waitFor, screenshot, freePort, sleep, repoRoot, waitHttp } from './harness.mjs';
+import { launchBrowser, waitFor, screenshot, freePort, sleep, repoRoot, waitHttp, stopChild, getJson, clickableDot } from './harness.mjs';
 
 const BIN = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
 const RULES = path.join(repoRoot, 'rules/postfix.yml');
@@ -122,26 +122,6 @@ function feed(socketPath, log, rate) {
 
 // ---- the daemons ---------------------------------------------------------------------------
 
-async function stopGroup(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  try { process.kill(-child.pid, 'SIGTERM'); } catch (_) { /* gone */ }
-  const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { /* gone */ } }, 5000);
-  await gone;
-  clearTimeout(t);
-}
-
-async function getJson(url) {
-  let r;
-  try {
-    r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  } catch (e) {
-    throw new Error(`${url}: ${e.message}${e.cause ? ' (' + e.cause.message + ')' : ''}`);
-  }
-  assert.ok(r.ok, `${url}: HTTP ${r.status}`);
-  return r.json();
-}
-
 /** Add matrix `m` ({row: {col: n}}) into `acc`, zero cells left out (as the UI does). */
 function addInto(acc, m) {
   for (const [r, cols] of Object.entries(m || {})) {
@@ -198,7 +178,7 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
 
   after(async () => {
     if (b) await b.close();
-    for (const box of boxes || []) { if (box.feeder) box.feeder.stop(); await stopGroup(box.child); }
+    for (const box of boxes || []) { if (box.feeder) box.feeder.stop(); await stopChild(box.child); }
     if (process.env.E2E_KEEP) console.log(`daemon logs kept in ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -231,6 +211,16 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
     assert.deepEqual(mtas, [...want].sort(), 'exactly the MTAs of the three boxes');
     assert.equal(nodes.filter((n) => n.name === SHARED).length, 1, `${SHARED} is one node`);
     for (const r of RELAYS) assert.ok(nodes.some((n) => n.tier === 'relay' && n.name === r), `relay ${r}`);
+    // ... tagged with the daemons that logged it (DESIGN.md: where names clash)
+    await waitFor(page, (shared) => {
+      const n = window.tapemeasure.nodes().find((x) => x.name === shared);
+      return n && n.daemons.length === 2;
+    }, SHARED, 10000);
+    const tags = Object.fromEntries(await page.evaluate(() => window.tapemeasure.nodes().map((n) => [n.name, n.daemons])));
+    assert.deepEqual(tags[SHARED], ['box1', 'box2'], `${SHARED} is logged on box1 and box2`);
+    for (const box of BOXES) {
+      for (const m of box.mtas.filter((x) => x !== SHARED)) assert.deepEqual(tags[m], [box.name], `${m} is ${box.name}'s only`);
+    }
   });
 
   it('share matrix and ratio equal the sum of the three daemons\' /api/stats over the same seconds', async () => {
@@ -322,13 +312,7 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
     try {
       await waitFor(page, () => window.tapemeasure.paused === true);
       await sleep(300);
-      const dot = await page.evaluate(() => {
-        const nodes = window.tapemeasure.nodes();
-        const far = (d) => nodes.every((n) => Math.hypot(n.x - d.x, n.y - d.y) > 30);
-        const r = window.tapemeasure.canvasRect();
-        const inside = (d) => d.x > 20 && d.y > 60 && d.x < r.width - 120 && d.y < r.height - 60;
-        return window.tapemeasure.dots(5000).find((d) => d.alpha > 0.8 && d.state === 'moving' && far(d) && inside(d)) || null;
-      });
+      const dot = await clickableDot(page);
       assert.ok(dot, 'a dot to click');
       await page.mouse.click(Math.round(dot.pageX), Math.round(dot.pageY));
       await waitFor(page, () => window.tapemeasure.inspected !== null, null, 3000);
@@ -344,7 +328,7 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
 
   it('a daemon killed is shown closed and retried while the others go on; restarted, it comes back', async () => {
     const box2 = boxes[1];
-    await stopGroup(box2.child);
+    await stopChild(box2.child);
     await waitFor(page, () => window.tapemeasure.daemons[1].state === 'closed', null, 10000);
     const before = await daemons();
     const statsBefore = await page.evaluate(() => window.tapemeasure.statsReceived);

@@ -75,7 +75,8 @@ function startShell(cmd, logName) {
 }
 
 /** SIGTERM (then SIGKILL after 5 s) a child; `group` for shell commands started detached. */
-async function stopChild(child, group = true) {
+/** SIGTERM (SIGKILL after 5 s) to a child, or to its process group, and wait for it to exit. */
+export async function stopChild(child, group = true) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
   const kill = (sig) => {
@@ -85,6 +86,18 @@ async function stopChild(child, group = true) {
   const t = setTimeout(() => kill('SIGKILL'), 5000);
   await gone;
   clearTimeout(t);
+}
+
+/** GET a JSON document; an unreachable URL or a non-2xx answer says which URL. */
+export async function getJson(url) {
+  let r;
+  try {
+    r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  } catch (e) {
+    throw new Error(`${url}: ${e.message}${e.cause ? ' (' + e.cause.message + ')' : ''}`);
+  }
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return r.json();
 }
 
 /**
@@ -185,6 +198,20 @@ export async function tmSnapshot(page) {
 /** Wait until fn(arg) (run in the page, reading window.tapemeasure) is truthy. */
 export async function waitFor(page, fn, arg, timeoutMs = 15000) {
   return page.waitForFunction(fn, arg, { timeout: timeoutMs, polling: 100 });
+}
+
+/**
+ * A paused page's well visible moving dot away from the nodes (a node would take the click),
+ * in page pixels; null if there is none.
+ */
+export async function clickableDot(page) {
+  return page.evaluate(() => {
+    const nodes = window.tapemeasure.nodes();
+    const far = (d) => nodes.every((n) => Math.hypot(n.x - d.x, n.y - d.y) > 30);
+    const r = window.tapemeasure.canvasRect();
+    const inside = (d) => d.x > 20 && d.y > 60 && d.x < r.width - 120 && d.y < r.height - 60;
+    return window.tapemeasure.dots(5000).find((d) => d.alpha > 0.8 && d.state === 'moving' && far(d) && inside(d)) || null;
+  });
 }
 
 export async function screenshot(page, name) {

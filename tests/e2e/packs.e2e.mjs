@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, waitFor, screenshot, freePort, sleep, tmSnapshot, repoRoot, waitHttp } from './harness.mjs';
+import { launchBrowser, waitFor, screenshot, freePort, sleep, tmSnapshot, repoRoot, waitHttp, stopChild, getJson } from './harness.mjs';
 
 const BIN = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
 const WINDOW = 10;  // seconds in the UI's stats window (web/app/stats_window.js)
@@ -75,21 +75,6 @@ function startDemo(pack, port) {
   return { child, logFile };
 }
 
-async function stopGroup(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  try { process.kill(-child.pid, 'SIGTERM'); } catch (_) { /* gone */ }
-  const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { /* gone */ } }, 5000);
-  await gone;
-  clearTimeout(t);
-}
-
-async function getJson(url) {
-  const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  assert.ok(r.ok, `${url}: HTTP ${r.status}`);
-  return r.json();
-}
-
 /** The UI's window (shares, ratios, measurements) and the stats second it ends with, read at once. */
 const uiWindow = (page) => page.evaluate(() => {
   const t = window.tapemeasure;
@@ -133,7 +118,7 @@ for (const [pack, want] of Object.entries(PACKS)) {
     });
     after(async () => {
       if (b) await b.close();
-      if (daemon) await stopGroup(daemon.child);
+      if (daemon) await stopChild(daemon.child);
     });
 
     it('shows the pack\'s view: title, tiers, a legend entry per type', async () => {

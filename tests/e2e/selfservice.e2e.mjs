@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, waitFor, screenshot, freePort, sleep, tmSnapshot, repoRoot, waitHttp } from './harness.mjs';
+import { launchBrowser, waitFor, screenshot, freePort, sleep, tmSnapshot, repoRoot, waitHttp, stopChild } from './harness.mjs';
 
 const BIN = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
 
@@ -52,15 +52,6 @@ assert.match(PROBE_BAD_YML.split('\n')[BAD_LINE - 1], /to: nowhere/);
 const HOSTS = ['web1', 'web2', 'web3'];
 const TARGETS = ['db1', 'db2'];
 const CYAN = 'rgb(57, 197, 207)';  // #39c5cf, the palette's cyan (docs/views.md)
-
-async function stopGroup(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  try { process.kill(-child.pid, 'SIGTERM'); } catch (_) { /* gone */ }
-  const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { /* gone */ } }, 5000);
-  await gone;
-  clearTimeout(t);
-}
 
 /** Every 50 ms: a few Postfix lines (cycling through the test log) and two probe lines. */
 function startFeeder(sockPath) {
@@ -116,7 +107,7 @@ describe('self-service: a new rule file with its own view, live', { timeout: 120
   after(async () => {
     if (feeder) feeder.stop();
     if (b) await b.close();
-    if (daemon) await stopGroup(daemon);
+    if (daemon) await stopChild(daemon);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

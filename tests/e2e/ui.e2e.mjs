@@ -15,7 +15,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, tmSnapshot, waitFor, screenshot, sleep, screenshotDir } from './harness.mjs';
+import { startServer, launchBrowser, tmSnapshot, waitFor, screenshot, sleep, screenshotDir, clickableDot } from './harness.mjs';
 
 const FIVE = ['inbound', 'relay', 'delivered', 'transient', 'permanent'];
 const MAIL_TIERS = ['ingress', 'mta', 'relay'];
@@ -165,14 +165,7 @@ for (const vp of VIEWPORTS) {
       try {
         await waitFor(page, () => window.tapemeasure.paused === true);
         await sleep(300);
-        // a well visible dot away from the nodes (a node would take the click)
-        const dot = await page.evaluate(() => {
-          const nodes = window.tapemeasure.nodes();
-          const far = (d) => nodes.every((n) => Math.hypot(n.x - d.x, n.y - d.y) > 30);
-          const r = window.tapemeasure.canvasRect();
-          const inside = (d) => d.x > 20 && d.y > 60 && d.x < r.width - 120 && d.y < r.height - 60;
-          return window.tapemeasure.dots(5000).find((d) => d.alpha > 0.8 && d.state === 'moving' && far(d) && inside(d)) || null;
-        });
+        const dot = await clickableDot(page);
         assert.ok(dot, 'a dot to click');
         const before = await page.evaluate(() => window.tapemeasure.dots(100000).length);
         const x0 = Math.round(dot.pageX), y0 = Math.round(dot.pageY);

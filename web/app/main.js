@@ -121,6 +121,8 @@ const model = {
   order: ui.order === 'volume' ? 'volume' : 'natural',   // node order in the tiers
   scene: null,
   onFoldClick: (fold) => openFold(fold),
+  // Several daemons: who sent an event (null with one), so a node seen by several is tagged.
+  daemonOf: (ev) => eventDaemon.get(ev) || null,
   onCamera: (cam) => stageBar.setZoom(cam),
   onInspect: (ev, style) => {
     tm.inspected = ev;
@@ -623,7 +625,8 @@ Object.assign(tm, {
   nodes() {
     if (!model.layout) return [];
     const L = model.layout;
-    return L.allNodes().map((n) => ({ tier: n.tier, name: n.name, x: n.x, y: n.y, ...toPage(n.x, n.y), moved: L.isMoved(n), count: n.count, folded: n.folded }));
+    return L.allNodes().map((n) => ({ tier: n.tier, name: n.name, x: n.x, y: n.y, ...toPage(n.x, n.y), moved: L.isMoved(n), count: n.count, folded: n.folded,
+      daemons: n.daemons ? [...n.daemons].sort() : [] }));
   },
   /** The folds drawn now: [{tier, count, x, y, pageX, pageY}]. */
   folds() {

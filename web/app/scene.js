@@ -29,6 +29,12 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Ar
 const NODE_COLORS = [0x56d364, 0xe6edf3, 0xd2a8ff, 0x79c0ff, 0xffa657];
 const BALL_COLOR = 0xf0883e;
 
+/** Several daemons: the names of those whose events touched a node (a node is keyed by name). */
+function tagDaemon(node, name) {
+  if (node.daemons === undefined) node.daemons = new Set();
+  node.daemons.add(name);
+}
+
 function rgba(rgb, a) {
   return `rgba(${(rgb >> 16) & 255},${(rgb >> 8) & 255},${rgb & 255},${a})`;
 }
@@ -273,7 +279,9 @@ export class TrafficScene extends Phaser.Scene {
     const v = node.view;
     const name = node.isFold ? `${OVERFLOW_NAME}: ${node.members.length} quieter nodes \u2014 click to list them` : node.name;
     const rate = v && v.text.trim() ? ` \u00b7 ${v.text.trim()}` : '';
-    this.hoverText.setText(name + rate).setPosition(node.x + 8, node.y - 8).setVisible(true);
+    // one name seen by several daemons is one node: say whose logs it is in
+    const seenBy = node.daemons && node.daemons.size > 1 ? `\nseen by ${[...node.daemons].sort().join(', ')}` : '';
+    this.hoverText.setText(name + rate + seenBy).setPosition(node.x + 8, node.y - 8).setVisible(true);
     const cam = this.cameras.main;
     this.hoverText.setScale(1 / cam.zoom);
   }
@@ -462,6 +470,8 @@ export class TrafficScene extends Phaser.Scene {
     a.count++;
     if (b !== a) b.count++;
     L.link(a, b);
+    const who = m.daemonOf ? m.daemonOf(ev) : null;
+    if (who !== null) { tagDaemon(a, who); if (b !== a) tagDaemon(b, who); }
     let then = style.then;
     if (then === 'sink' && !g.ball) then = 'stop';
     px[0] = a.x; py[0] = a.y + jy * 0.4;

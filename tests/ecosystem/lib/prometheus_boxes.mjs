@@ -14,8 +14,8 @@
 // sum over b of k_b * increase_b, computed here from the three /metrics.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { examplePromConfig } from './prom_config.mjs';
+import { spawnSync } from 'node:child_process';
+import { startExamplePrometheus } from './prom_config.mjs';
 import { check, fail, failures, parseExposition, promVector, waitFor } from './prom.mjs';
 
 const repo = process.env.REPO;
@@ -81,19 +81,7 @@ for (const b of boxes) {
   await waitFor(`${b.name} to count pass 1`, async () => total(await scrape(b), 'tapemeasure_lines_total') === want, 15000);
   b.lines = want;
 }
-const cfg = examplePromConfig(repo, boxes.map((b) => ({ address: new URL(b.url).host, labels: { box: b.name } })));
-fs.writeFileSync(path.join(tmp, 'prometheus.yml'), cfg);
-const promLog = fs.openSync(path.join(tmp, 'prometheus.log'), 'w');
-const child = spawn('prometheus', [
-  `--config.file=${path.join(tmp, 'prometheus.yml')}`,
-  `--web.listen-address=127.0.0.1:${process.env.PROM_PORT}`,
-  `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
-  '--storage.tsdb.retention.time=1h',
-  '--log.level=warn',
-], { stdio: ['ignore', promLog, promLog] });
-fs.writeFileSync(process.env.PROM_PID_FILE, String(child.pid));
-const stopProm = () => { try { child.kill('SIGTERM'); } catch { /* gone */ } };
-process.on('exit', stopProm);
+const stopProm = startExamplePrometheus(repo, boxes.map((b) => ({ address: new URL(b.url).host, labels: { box: b.name } })), { tmp, port: process.env.PROM_PORT });
 
 try {
   await check('Prometheus scrapes the three boxes in one job, each with its box label', () =>

@@ -10,8 +10,8 @@
 // bounce ratio, imbalance, lines per attempt) equal the ratios of counts in the log.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { examplePromConfig } from './prom_config.mjs';
+import { spawnSync } from 'node:child_process';
+import { startExamplePrometheus } from './prom_config.mjs';
 import { check, fail, failures, metricNames, parseExposition, promQuery, promVector, waitFor, wsConnect } from './prom.mjs';
 
 const repo = process.env.REPO;
@@ -55,19 +55,7 @@ await waitFor('the daemon to count pass 1', async () => (await daemonMetric('tap
 
 // ---- Prometheus: the shipped example configuration, pointed at this daemon -----------------
 // One box of the several-box example (lib/prom_config.mjs).
-const cfg = examplePromConfig(repo, [{ address: new URL(daemon).host, labels: { box: 'box1' } }]);
-fs.writeFileSync(path.join(tmp, 'prometheus.yml'), cfg);
-const promLog = fs.openSync(path.join(tmp, 'prometheus.log'), 'w');
-const child = spawn('prometheus', [
-  `--config.file=${path.join(tmp, 'prometheus.yml')}`,
-  `--web.listen-address=127.0.0.1:${promPort}`,
-  `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
-  '--storage.tsdb.retention.time=1h',
-  '--log.level=warn',
-], { stdio: ['ignore', promLog, promLog] });
-fs.writeFileSync(process.env.PROM_PID_FILE, String(child.pid));
-const stopProm = () => { try { child.kill('SIGTERM'); } catch { /* gone */ } };
-process.on('exit', stopProm);
+const stopProm = startExamplePrometheus(repo, [{ address: new URL(daemon).host, labels: { box: 'box1' } }], { tmp, port: promPort });
 
 try {
   await check('Prometheus starts with the example config (rules loaded, target up)', () =>
