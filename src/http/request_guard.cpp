@@ -1,6 +1,7 @@
 #include "http/request_guard.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace tapemeasure::http {
@@ -25,6 +26,11 @@ std::optional<std::pair<std::string, unsigned>> split_host(std::string_view h) {
     const auto close = h.find(']');
     if (close == std::string_view::npos) return std::nullopt;
     name = h.substr(1, close - 1);
+    // Brackets hold an IPv6 address and nothing else: "[box]:8000" is no Host a browser
+    // sends (found by the request_target fuzzer).
+    const bool v6 = name.find(':') != std::string_view::npos &&
+                    std::all_of(name.begin(), name.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; });
+    if (!v6) return std::nullopt;
     const auto rest = h.substr(close + 1);
     if (!rest.empty()) {
       if (rest.front() != ':') return std::nullopt;

@@ -55,6 +55,18 @@ TEST(RequestGuardTest, APortWithALeadingZeroIsNotOurs) {
   }
 }
 
+// Found by the request_target fuzzer in CI: "[box]:8000" was taken for "box:8000". Brackets
+// hold an IPv6 address; a name in them is no Host a browser sends.
+TEST(RequestGuardTest, BracketsHoldOnlyAnIPv6Address) {
+  for (const std::string listen : {"0.0.0.0", "127.0.0.1"}) {
+    RequestGuard g(listen, 8000, {"dash.example.org"}, {}, box());
+    for (const char* h : {"[box]:8000", "[localhost]:8000", "[127.0.0.1]:8000", "[dash.example.org]", "[dash.example.org]:8000"})
+      EXPECT_FALSE(g.host_allowed(h)) << listen << " " << h;
+    EXPECT_TRUE(g.host_allowed("[::1]:8000")) << listen;
+  }
+  EXPECT_TRUE(RequestGuard("0.0.0.0", 8000, {}, {}, box()).host_allowed("[2001:DB8::7]:8000"));
+}
+
 TEST(RequestGuardTest, WildcardListenAcceptsTheMachinesAddressesAndNames) {
   RequestGuard g("0.0.0.0", 8000, {}, {}, box());
   for (const char* h : {"192.0.2.7:8000", "[2001:db8::7]:8000", "BOX:8000", "box.example.net:8000", "localhost:8000",
