@@ -2,7 +2,8 @@
 //   * throughput: lines/s written into the stream socket and processed (tapemeasure_lines_total),
 //     with 0, 10 and 100 WebSocket clients connected and receiving at the cap;
 //   * latency: socket write -> WebSocket receipt, p50/p99, at a steady input rate;
-//   * daemon RSS;
+//   * daemon RSS, and the daemon's CPU time per line (user + system, from /proc): steadier than
+//     lines/s on a shared machine, where the load tool and the daemon compete for the same cores;
 //   * a baseline from the same run: the rule engine alone, in-process, on the same lines,
 //     so results read as ratios (machines here are noisy).
 // It starts a fresh daemon for each scenario. Not a test: it reports, it does not assert.
@@ -22,6 +23,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 #include <memory>
 #include <regex>
 #include <string>
@@ -110,6 +113,21 @@ struct Daemon {
     const auto at = text.find("\n" + name + " ");
     if (at == std::string::npos) return -1;
     return std::stod(text.substr(at + name.size() + 2));
+  }
+  // User + system CPU seconds the daemon has used so far (all its threads).
+  double cpu_seconds() const {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = stat.rfind(')');  // the command name may hold spaces
+    if (close == std::string::npos) return -1;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {  // field 3 is the state; 14 utime, 15 stime
+      if (i == 14) utime = std::stoull(field);
+      if (i == 15) stime = std::stoull(field);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   }
   double rss_mb() const {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -254,6 +272,7 @@ int main(int argc, char** argv) {
     Daemon d(o, port++);
     Clients clients(n, d.port, false);
     const double before = d.metric("tapemeasure_lines_total");
+    const double cpu_before = d.cpu_seconds();
     const auto start = clock_type::now();
     // Two writers, as a syslog daemon and a replay might be.
     const std::size_t half = corpus.find('\n', corpus.size() / 2) + 1;
@@ -275,12 +294,13 @@ int main(int argc, char** argv) {
       done = d.metric("tapemeasure_lines_total");
     }
     const double secs = std::chrono::duration<double>(clock_type::now() - start).count();
+    const double cpu_us_per_line = (d.cpu_seconds() - cpu_before) * 1e6 / static_cast<double>(o.lines);
     const double rate = static_cast<double>(o.lines) / secs;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     std::printf("e2e %3d clients: %9.0f lines/s (%.2fx baseline), per client %.0f events/s received, %.0f dropped/s; "
-                "daemon RSS %.1f MB\n",
+                "daemon CPU %.2f us/line, RSS %.1f MB\n",
                 n, rate, rate / baseline, n ? static_cast<double>(clients.events()) / n / secs : 0.0,
-                n ? static_cast<double>(clients.dropped()) / n / secs : 0.0, d.rss_mb());
+                n ? static_cast<double>(clients.dropped()) / n / secs : 0.0, cpu_us_per_line, d.rss_mb());
     std::fflush(stdout);
   }
 

@@ -30,6 +30,7 @@ Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, P
       processor_(store_, self, options_.match_threads),
       hub_(options_.hub, self),
       reload_status_(reload_status) {
+  rule_type_ids_.assign(initial_rules->size(), kTypeIdUnknown);
   processor_.install(std::move(initial_rules));
   install_views(std::move(initial_views));
   on_event_ = [this](const rules::RuleMatch& m) { on_match(m); };
@@ -65,13 +66,24 @@ void Pipeline::end_batch() {
 
 void Pipeline::on_match(const rules::RuleMatch& m) {
   ++events_this_second_;
+  const auto render = [&] { return rules::render_event_json(m, batch_ts_ms_); };
+  int& known = rule_type_ids_[m.index];
+  if (known >= stream::Hub::kNoId) {  // a constant type, already looked up
+    hub_.offer(known, {}, batch_now_, render);
+    return;
+  }
   type_buf_.clear();
-  if (m.rule.type_field >= 0) m.rule.event_fields[m.rule.type_field].second.expand(m.fields, type_buf_);
-  hub_.offer(type_buf_, batch_now_, [&] { return rules::render_event_json(m, batch_ts_ms_); });
+  const rules::Template* type = m.rule.type_field >= 0 ? &m.rule.event_fields[m.rule.type_field].second : nullptr;
+  if (type) type->expand(m.fields, type_buf_);
+  const int id = hub_.type_id(type_buf_);
+  // Only a type with an id may be cached: beyond the table the hub matches by name.
+  if (known == kTypeIdUnknown) known = (!type || type->max_field() < 0) && id != stream::Hub::kNoId ? id : kTypeNotConstant;
+  hub_.offer(id, type_buf_, batch_now_, render);
 }
 
 void Pipeline::install(std::shared_ptr<const rules::RuleSet> rules, std::shared_ptr<const view::Views> views,
                        rules::MatchWorkers::Copies helper_copies) {
+  rule_type_ids_.assign(rules->size(), kTypeIdUnknown);
   processor_.install(std::move(rules), std::move(helper_copies));
   // Only a changed view is news to the browsers: a regex fix must not make them redraw.
   if (install_views(std::move(views)) && hub_.has_clients()) hub_.broadcast(view_frame_);

@@ -94,6 +94,10 @@ class Pipeline : public ingest::LineSink {
   std::uint64_t lines_at_last_second_ = 0, unmatched_at_last_second_ = 0;
   double dropped_at_last_second_ = 0;
   std::string type_buf_;
+  // Per rule of the installed set: its type's hub id when the type is a constant (most
+  // rules), found on its first event; kTypeNotConstant when it holds a capture.
+  static constexpr int kTypeIdUnknown = -2, kTypeNotConstant = -3;
+  std::vector<int> rule_type_ids_;
   std::vector<std::string_view> batch_lines_;  // views into ingest's buffer, valid until end_batch
 
   const reload::ReloadStatusBoard& reload_status_;

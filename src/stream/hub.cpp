@@ -34,7 +34,7 @@ Hub::Hub(Options options, metrics::SelfMetrics& self)
       daemon_field_(options_.daemon_name.empty() ? ""
                                                  : ",\"daemon\":" + nlohmann::json(options_.daemon_name).dump()) {}
 
-int Hub::intern(std::string_view type) {
+int Hub::type_id(std::string_view type) {
   if (auto it = type_ids_.find(type); it != type_ids_.end()) return it->second;
   if (type_ids_.size() >= options_.max_type_ids) return kNoId;
   const int id = static_cast<int>(type_ids_.size());
@@ -131,8 +131,7 @@ void Hub::set_max_rate(const ClientSink* sink, double rate) {
   wake_all();
 }
 
-void Hub::offer(std::string_view type, clock::time_point now, const std::function<std::string()>& render) {
-  const int t = intern(type);
+void Hub::offer(int t, std::string_view type, clock::time_point now, const std::function<std::string()>& render) {
   ++offered_total_;
   if (t == kNoId) {
     // Beyond the table: each filtering client counts its own matching events.

@@ -58,7 +58,16 @@ class Hub {
   std::size_t clients() const { return clients_.size(); }
 
   // One event of `type`; render() is called at most once, only if a client takes it.
-  void offer(std::string_view type, clock::time_point now, const std::function<std::string()>& render);
+  void offer(std::string_view type, clock::time_point now, const std::function<std::string()>& render) {
+    offer(type_id(type), type, now, render);
+  }
+  // The same, for a caller that keeps `type`'s id (from type_id(), valid for the hub's
+  // lifetime): a rule whose type is a constant need not hash it for every event. `type`
+  // is read only when `type_id` is kNoId.
+  void offer(int type_id, std::string_view type, clock::time_point now, const std::function<std::string()>& render);
+  // The id of an emitted type, a new one added while there is room (beyond it: kNoId).
+  int type_id(std::string_view type);
+  static constexpr int kNoId = -1;  // a type beyond the table: matched by name
   // Events matched while no client is connected: only counted, for "seq" (cheap: the
   // line path calls this instead of offer() when has_clients() is false).
   void count_unoffered(std::uint64_t n) { offered_total_ += n; }
@@ -87,8 +96,6 @@ class Hub {
   void broadcast(const std::shared_ptr<const std::string>& frame);
 
  private:
-  static constexpr int kNoId = -1;  // a type beyond the table: matched by name
-
   struct Client {
     std::shared_ptr<ClientSink> sink;
     TokenBucket bucket;
@@ -112,8 +119,6 @@ class Hub {
     bool takes(int id) const { return all || (id >= 0 && static_cast<std::size_t>(id) < wants.size() && wants[id]); }
   };
 
-  // The id of an emitted type, new ones added while there is room; kNoId beyond that.
-  int intern(std::string_view type);
   std::uint64_t matching_offered(const Client& c) const;
   void account(Client& c);  // moves newly offered, not taken events of its types to dropped
   void drain_session_counts(Client& c);
