@@ -3,6 +3,7 @@
 #include "rules/metric_value.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 
@@ -165,7 +166,9 @@ void LineProcessor::apply_metrics(const RuleMatch& m) {
       cm.value.expand(m.fields, value_buf_);
       // Refused, not clamped: one NaN or Inf would stay in a counter (or a histogram's sum)
       // for the life of the process, and a counter that goes down reads as a restart.
-      if (!parse_metric_value(value_buf_, value) ||
+      const bool parsed = parse_metric_value(value_buf_, value);
+      value *= cm.scale;  // (ms to s); checked after: a huge value times it may be inf
+      if (!parsed || !std::isfinite(value) ||
           (metric.schema.kind == metrics::MetricKind::counter && value < 0)) {
         store_.count_value_error(metric);
         bad_values_[m.index]->Increment();

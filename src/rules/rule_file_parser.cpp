@@ -1,6 +1,7 @@
 #include "rules/rule_file_parser.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -134,7 +135,7 @@ class Parser : YamlReader {
       return spec;
     }
     check_keys(m, {"counter", "gauge", "histogram", "help", "labels", "value", "set", "add",
-                   "buckets"},
+                   "scale", "buckets"},
                "metric");
     if (const auto h = m["help"]) spec.help = scalar(h, "help");
     if (const auto l = m["labels"]) spec.labels = template_map(l, "label");
@@ -158,6 +159,18 @@ class Parser : YamlReader {
       spec.has_value = true;
       spec.value = {scalar(v, "value"), pos(v)};
       spec.gauge_op = set ? GaugeOp::set : add ? GaugeOp::add : GaugeOp::none;
+    }
+    // Logs write durations in their own units (HAProxy and nginx in ms, Postfix in s);
+    // Prometheus wants base units, so the rule converts rather than the dashboard.
+    if (const auto sc = m["scale"]) {
+      double d = 0;
+      if (!sc.IsScalar() || !YAML::convert<double>::decode(sc, d) || !std::isfinite(d) || d <= 0)
+        error(sc, "scale must be a number > 0 that the value is multiplied by, e.g. 0.001 for milliseconds "
+                  "to seconds");
+      else if (!v)
+        error(sc, "scale multiplies a metric's value: give 'value' (or a gauge's set/add) too");
+      else
+        spec.scale = d;
     }
     if (const auto b = m["buckets"]) {
       if (spec.kind != MetricKind::histogram) error(b, "only a histogram has buckets");

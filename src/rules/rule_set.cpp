@@ -1,6 +1,7 @@
 #include "rules/rule_set.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -121,12 +122,13 @@ class Compiler {
       cm.schema = declare_metric(spec, m);
       cm.has_value = m.has_value;
       cm.gauge_op = m.gauge_op;
+      cm.scale = m.scale;
       if (m.has_value) {
         const bool ok = compile_template(m.value, cm.value, &max_metric_field);
         if (ok && cm.value.max_field() < 0) {  // a literal: check it once, here
           double d = 0;
           const auto& s = m.value.text;
-          if (!parse_metric_value(s, d))
+          if (!parse_metric_value(s, d) || !std::isfinite(d * m.scale))
             fail(m.value.pos, "value '" + s + "' is not a number");
           else if (m.kind == MetricKind::counter && d < 0)
             fail(m.value.pos, "a counter cannot go down (value " + s + ")");

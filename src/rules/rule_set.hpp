@@ -31,6 +31,7 @@ struct CompiledMetric {
   bool has_value = false;        // else a counter adds 1
   Template value;
   GaugeOp gauge_op = GaugeOp::none;
+  double scale = 1;  // the value is multiplied by this before it is applied
 };
 
 struct CompiledRule {

@@ -36,6 +36,7 @@ struct MetricSpec {
   bool has_value = false;  // counter: `value` (default 1); histogram: `value`; gauge: set/add
   TemplateSpec value;
   GaugeOp gauge_op = GaugeOp::none;
+  double scale = 1;  // the value is multiplied by this (`scale:`, e.g. 0.001: ms to seconds)
   std::vector<double> buckets;  // histogram only; empty means Prometheus' defaults
 };
 

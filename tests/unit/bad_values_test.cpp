@@ -150,6 +150,40 @@ TEST(BadValuesTest, ExpositionStaysValidForPromtool) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\n---\n" << text;
 }
 
+// `scale:` turns a log's milliseconds into Prometheus' seconds; a value that the scale
+// takes out of double's range is refused like any other non-finite value.
+TEST(BadValuesTest, ScaledValuesAreAppliedInTheScaledUnitAndOverflowIsRefused) {
+  Engine engine;
+  engine.install(R"(rules:
+  - name: timed
+    match: '^ms=(?P<ms>\S+)$'
+    metrics:
+      - histogram: request_seconds
+        value: '${ms}'
+        scale: 0.001
+        buckets: [0.1, 1]
+      - counter: request_seconds_total
+        value: '${ms}'
+        scale: 0.001
+  - name: huge
+    match: '^big=(?P<b>\S+)$'
+    metrics:
+      - counter: big_total
+        value: '${b}'
+        scale: 1e10
+)");
+  for (const char* line : {"ms=50", "ms=250", "ms=2000", "big=1e300", "big=1e299", "big=2"}) engine.process(line);
+  const auto e = scrape(engine);
+  EXPECT_EQ(sample_value(e, "request_seconds_bucket", Labels{{"le", "0.1"}}), 1);  // 0.05 s
+  EXPECT_EQ(sample_value(e, "request_seconds_bucket", Labels{{"le", "1"}}), 2);    // and 0.25 s
+  EXPECT_EQ(sample_value(e, "request_seconds_count"), 3);
+  EXPECT_DOUBLE_EQ(*sample_value(e, "request_seconds_sum"), 2.3);
+  EXPECT_DOUBLE_EQ(*sample_value(e, "request_seconds_total"), 2.3);
+  EXPECT_EQ(sample_value(e, "big_total"), 2e10);  // 1e300 and 1e299 times 1e10 are beyond a double
+  EXPECT_EQ(sample_value(e, "tapemeasure_bad_values_total", Labels{{"rule", "huge"}}), 2);
+  EXPECT_EQ(sample_value(e, "tapemeasure_bad_values_total", Labels{{"rule", "timed"}}), 0);
+}
+
 TEST(MetricValueTest, FiniteDecimalNumbersOnly) {
   double d = -1;
   EXPECT_TRUE(parse_metric_value(" +1e3 ", d));

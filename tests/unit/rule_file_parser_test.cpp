@@ -258,6 +258,19 @@ TEST(RuleFileParserTest, BucketErrors) {
               ElementsAre("rules/x.yml:6: rule r1: only a histogram has buckets"));
 }
 
+TEST(RuleFileParserTest, ScaleMultipliesAValueAndMustBeAPositiveNumber) {
+  const std::string head = "rules:\n  - name: r1\n    match: x\n    metrics:\n";
+  const std::string need = "scale must be a number > 0 that the value is multiplied by, e.g. 0.001 for milliseconds to seconds";
+  for (const char* bad : {"x", "0", "-1", ".inf", "[1]"})
+    EXPECT_THAT(parse_errors(head + "      - histogram: h\n        value: '${v}'\n        scale: " + bad + "\n"),
+                ElementsAre("rules/x.yml:7: rule r1: " + need))
+        << bad;
+  EXPECT_THAT(parse_errors(head + "      - counter: c\n        scale: 0.001\n"),
+              ElementsAre("rules/x.yml:6: rule r1: scale multiplies a metric's value: give 'value' (or a gauge's set/add) too"));
+  EXPECT_THAT(parse_errors(head + "      - histogram: h\n        value: '${v}'\n        scael: 0.001\n"),
+              ElementsAre(::testing::HasSubstr("did you mean 'scale'")));
+}
+
 TEST(RuleFileParserTest, TestErrors) {
   const std::string head = "rules:\n  - name: r1\n    match: x\n    tests:\n";
   EXPECT_THAT(parse_errors(head + "      - expect: no match\n"),
