@@ -68,7 +68,7 @@ void Pipeline::on_match(const rules::RuleMatch& m) {
   ++events_this_second_;
   const auto render = [&] { return rules::render_event_json(m, batch_ts_ms_); };
   int& known = rule_type_ids_[m.index];
-  if (known >= stream::Hub::kNoId) {  // a constant type, already looked up
+  if (known >= 0) {  // a constant type, already looked up
     hub_.offer(known, {}, batch_now_, render);
     return;
   }
@@ -76,8 +76,9 @@ void Pipeline::on_match(const rules::RuleMatch& m) {
   const rules::Template* type = m.rule.type_field >= 0 ? &m.rule.event_fields[m.rule.type_field].second : nullptr;
   if (type) type->expand(m.fields, type_buf_);
   const int id = hub_.type_id(type_buf_);
-  // Only a type with an id may be cached: beyond the table the hub matches by name.
-  if (known == kTypeIdUnknown) known = (!type || type->max_field() < 0) && id != stream::Hub::kNoId ? id : kTypeNotConstant;
+  // Only a type with an id may be kept: beyond the table the hub matches by name.
+  if (known == kTypeIdUnknown)
+    known = (!type || type->max_field() < 0) && id != stream::Hub::kNoId ? id : kTypeNotConstant;
   hub_.offer(id, type_buf_, batch_now_, render);
 }
 

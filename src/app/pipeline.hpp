@@ -95,7 +95,8 @@ class Pipeline : public ingest::LineSink {
   double dropped_at_last_second_ = 0;
   std::string type_buf_;
   // Per rule of the installed set: its type's hub id when the type is a constant (most
-  // rules), found on its first event; kTypeNotConstant when it holds a capture.
+  // rules), found on its first event; kTypeNotConstant when it holds a capture or has no
+  // id (beyond the hub's table).
   static constexpr int kTypeIdUnknown = -2, kTypeNotConstant = -3;
   std::vector<int> rule_type_ids_;
   std::vector<std::string_view> batch_lines_;  // views into ingest's buffer, valid until end_batch

@@ -160,7 +160,7 @@ class Parser : YamlReader {
       spec.value = {scalar(v, "value"), pos(v)};
       spec.gauge_op = set ? GaugeOp::set : add ? GaugeOp::add : GaugeOp::none;
     }
-    // Logs write durations in their own units (HAProxy and nginx in ms, Postfix in s);
+    // Logs write durations in their own units (HAProxy's in ms, Postfix's and nginx's in s);
     // Prometheus wants base units, so the rule converts rather than the dashboard.
     if (const auto sc = m["scale"]) {
       double d = 0;

@@ -128,8 +128,10 @@ class Compiler {
         if (ok && cm.value.max_field() < 0) {  // a literal: check it once, here
           double d = 0;
           const auto& s = m.value.text;
-          if (!parse_metric_value(s, d) || !std::isfinite(d * m.scale))
+          if (!parse_metric_value(s, d))
             fail(m.value.pos, "value '" + s + "' is not a number");
+          else if (!std::isfinite(d * m.scale))
+            fail(m.value.pos, "value " + s + " times the scale is beyond a double's range");
           else if (m.kind == MetricKind::counter && d < 0)
             fail(m.value.pos, "a counter cannot go down (value " + s + ")");
         }

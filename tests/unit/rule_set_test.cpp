@@ -197,6 +197,9 @@ TEST(RuleSetCompileTest, NonNumericLiteralValue) {
               ElementsAre("m.yml:6: rule r: value '1x' is not a number"));
   EXPECT_THAT(error_lines("rules:\n  - name: r\n    match: a\n    metrics:\n      - counter: c_total\n        value: '-2'\n", "m.yml"),
               ElementsAre("m.yml:6: rule r: a counter cannot go down (value -2)"));
+  EXPECT_THAT(error_lines("rules:\n  - name: r\n    match: a\n    metrics:\n      - counter: c_total\n        value: '1e300'\n"
+                          "        scale: 1e10\n", "m.yml"),
+              ElementsAre("m.yml:6: rule r: value 1e300 times the scale is beyond a double's range"));
   // Numbers are fine, and a gauge may go down.
   must_compile("rules:\n  - name: r\n    match: a\n    metrics:\n      - counter: c_total\n        value: '2.5'\n"
                "      - gauge: g\n        add: '-1'\n");
