@@ -13,7 +13,7 @@
 # Environment: LOAD (the load tool, default build/tapemeasure-load), LOAD_CPU and
 # DAEMON_CPU (defaults 0 and 1).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+repo=$(cd "$(dirname "$0")/.." && pwd)
 rounds=6 clients=100 lines=3000000
 builds=()
 while [ $# -gt 0 ]; do
@@ -27,7 +27,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#builds[@]} -ge 2 ] || { echo "compare_daemons: give at least two NAME=BINARY:RULES (see --help)" >&2; exit 2; }
-load=${LOAD:-build/tapemeasure-load}
+# Paths are the caller's, relative to where it runs; the load tool defaults to this tree's.
+load=$(realpath -m "${LOAD:-$repo/build/tapemeasure-load}")
 [ -x "$load" ] || { echo "compare_daemons: no load tool at $load (build the tapemeasure-load target)" >&2; exit 2; }
 command -v taskset >/dev/null || { echo "compare_daemons: needs taskset (util-linux)" >&2; exit 2; }
 
@@ -36,8 +37,9 @@ trap 'rm -rf "$work"' EXIT
 # tapemeasure-load starts the daemon itself: a wrapper pins it.
 for b in "${builds[@]}"; do
   name=${b%%=*} rest=${b#*=}
-  bin=$(realpath "${rest%%:*}")
+  bin=$(realpath -m "${rest%%:*}")
   [ -x "$bin" ] || { echo "compare_daemons: $name: no binary at ${rest%%:*}" >&2; exit 2; }
+  [ -e "${rest#*:}" ] || { echo "compare_daemons: $name: no rules at ${rest#*:}" >&2; exit 2; }
   printf '#!/bin/sh\nexec taskset -c %s "%s" "$@"\n' "${DAEMON_CPU:-1}" "$bin" > "$work/$name.sh"
   chmod +x "$work/$name.sh"
 done
@@ -46,7 +48,7 @@ results=$work/results
 for round in $(seq "$rounds"); do
   for b in "${builds[@]}"; do
     name=${b%%=*} rest=${b#*=}
-    line=$(taskset -c "${LOAD_CPU:-0}" "$load" --daemon "$work/$name.sh" --rules "${rest#*:}" --clients "$clients" \
+    line=$(taskset -c "${LOAD_CPU:-0}" "$load" --daemon "$work/$name.sh" --rules "$(realpath "${rest#*:}")" --clients "$clients" \
              --lines "$lines" --match-threads 1 --latency-seconds 0.1 2>&1 | grep "^e2e" || true)
     [ -n "$line" ] || { echo "compare_daemons: $name: the load tool printed no result" >&2; exit 1; }
     echo "round $round/$rounds $name: $line"
