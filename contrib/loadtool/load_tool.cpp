@@ -24,9 +24,9 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 #include <memory>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>

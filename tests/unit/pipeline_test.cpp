@@ -37,6 +37,14 @@ rules::LoadResult load(const testing::TempDir& dir, std::string_view yaml) {
   return loaded;
 }
 
+// Two rules: `fixed` has a constant type, `captured` one made from its capture `kind`.
+std::string rules_typed(const std::string& fixed_type, const std::string& captured_type) {
+  return "format: raw\nrules:\n"
+         "  - name: fixed\n    match: '^a (?P<x>\\w+)$'\n    event: {type: " + fixed_type + ", from: '${x}'}\n"
+         "  - name: captured\n    match: '^k (?P<kind>\\w+)$'\n    event: {type: '" + captured_type +
+         "', from: '${kind}'}\n";
+}
+
 void feed(Pipeline& p, const std::vector<std::string>& lines) {
   p.begin_batch();
   for (const auto& l : lines) p.line(l, false);
@@ -46,15 +54,7 @@ void feed(Pipeline& p, const std::vector<std::string>& lines) {
 
 TEST(PipelineTest, AFilterTakesExactlyItsTypesConstantOrCapturedAlsoAfterAReload) {
   testing::TempDir dir;
-  const rules::LoadResult first = load(dir, R"(format: raw
-rules:
-  - name: fixed
-    match: '^a (?P<x>\w+)$'
-    event: {type: alpha, from: '${x}'}
-  - name: captured
-    match: '^k (?P<kind>\w+)$'
-    event: {type: '${kind}', from: '${kind}'}
-)");
+  const rules::LoadResult first = load(dir, rules_typed("alpha", "${kind}"));
   ASSERT_TRUE(first.ok());
   prometheus::Registry registry;
   metrics::SelfMetrics self(registry, "0.0.0-test");
@@ -75,15 +75,7 @@ rules:
   EXPECT_THAT(beta_and_k_baz->types, ElementsAre());
 
   // The same positions now hold other types: nothing kept from the old rules may show.
-  const rules::LoadResult second = load(dir, R"(format: raw
-rules:
-  - name: fixed
-    match: '^a (?P<x>\w+)$'
-    event: {type: beta, from: '${x}'}
-  - name: captured
-    match: '^k (?P<kind>\w+)$'
-    event: {type: 'k-${kind}', from: '${kind}'}
-)");
+  const rules::LoadResult second = load(dir, rules_typed("beta", "k-${kind}"));
   ASSERT_TRUE(second.ok());
   pipeline.install(second.rules, second.views, {});
   for (const auto& c : {all, bar_and_alpha, beta_and_k_baz}) c->types.clear();
