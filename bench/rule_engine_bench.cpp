@@ -38,7 +38,7 @@
 #include "metrics/self_metrics.hpp"
 #include "rules/event_json.hpp"
 #include "rules/line_processor.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 #include "rules/syslog_header.hpp"
 
 namespace {
@@ -104,7 +104,7 @@ class LineCycle {
 };
 
 std::shared_ptr<const RuleSet> load_pack(const std::string& rules_path) {
-  auto result = tapemeasure::rules::load_rules({rules_path});
+  auto result = tapemeasure::reload::load_rules({rules_path});
   if (!result.compiled()) {
     std::cerr << result.error_text();
     std::exit(1);

@@ -26,6 +26,7 @@ test_pkgs=(
   systemd-journal-remote    # writes a real journal file for the journalctl pipe test (ecosystem tests)
   netcat-openbsd curl procps
   python3                   # the reload test's non-blocking datagram sender (node has no UNIX datagram sockets)
+  mtail                     # Debian's mtail and its example programs: t25 compares rules/examples/ with them
   clang libclang-rt-14-dev  # tests/fuzz/run.sh: clang++ -fsanitize=fuzzer (libFuzzer is in clang-rt)
 )
 

@@ -36,7 +36,7 @@
 #include "metrics/metric_store.hpp"
 #include "metrics/self_metrics.hpp"
 #include "rules/line_processor.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -223,7 +223,7 @@ std::string make_corpus(std::size_t lines) {
 }
 
 double baseline_engine_lines_per_s(const std::string& rules_path, const std::string& corpus, std::size_t lines) {
-  auto loaded = tapemeasure::rules::load_rules({rules_path});
+  auto loaded = tapemeasure::reload::load_rules({rules_path});
   if (!loaded.compiled()) throw std::runtime_error(loaded.error_text());
   prometheus::Registry registry;
   tapemeasure::metrics::SelfMetrics self(registry, "load");

@@ -2,12 +2,13 @@
 #include <iostream>
 
 #include "app/commands.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 
 namespace tapemeasure::app {
 
 int run_check(const CheckOptions& o) {
-  const auto result = rules::load_rules(o.paths);
+  const auto result = reload::load_rules(o.paths);
+  for (const auto& w : result.tests.warnings) std::cerr << "warning: " << w.to_string() << "\n";
   if (!result.ok()) {
     std::cerr << result.error_text();
     const auto n = result.errors.size() + result.tests.failures.size();
@@ -16,7 +17,10 @@ int run_check(const CheckOptions& o) {
   }
   std::cout << "ok: " << result.files << (result.files == 1 ? " file, " : " files, ")
             << result.rules->size() << " rules, " << result.rules->metrics().size() << " metrics, "
-            << result.tests.run << " tests passed\n";
+            << result.tests.run << " tests passed"
+            << (result.tests.warnings.empty() ? std::string()
+                                              : ", " + std::to_string(result.tests.warnings.size()) + " warnings")
+            << "\n";
   return 0;
 }
 

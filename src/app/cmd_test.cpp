@@ -11,15 +11,15 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/line_feeder.hpp"
 #include "app/progress.hpp"
 #include "app/version.hpp"
-#include "ingest/line_splitter.hpp"
 #include "metrics/exposition.hpp"
 #include "metrics/metric_store.hpp"
 #include "metrics/self_metrics.hpp"
 #include "rules/event_json.hpp"
 #include "rules/line_processor.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 
 namespace tapemeasure::app {
 namespace {
@@ -32,26 +32,39 @@ std::int64_t now_ms() {
       .count();
 }
 
-void print_summary(const rules::LineProcessor& p, std::uint64_t truncated,
-                   const std::vector<std::string>& examples) {
+void print_summary(const rules::LineProcessor& p, std::uint64_t truncated) {
   const auto& set = *p.rules();
   const auto lines = p.lines();
   const auto matched = lines - p.unmatched();
   const auto pct = [&](std::uint64_t n) { return lines ? 100.0 * static_cast<double>(n) / static_cast<double>(lines) : 0.0; };
+  std::uint64_t refused = 0, misses = 0;
+  for (const auto& r : p.rule_stats()) refused += r.refused, misses += r.recall_misses;
   std::cout << std::fixed << std::setprecision(1);
   std::cout << "lines read:  " << lines << "\n"
             << "matched:     " << matched << " (" << pct(matched) << "%)\n"
             << "unmatched:   " << p.unmatched() << " (" << pct(p.unmatched()) << "%)\n"
-            << "truncated:   " << truncated << "\n"
-            << "matches per rule:\n";
+            << "truncated:   " << truncated << "\n";
+  // A matched line whose value is refused measures nothing: say so next to "matched".
+  if (refused > 0)
+    std::cout << "refused:     " << refused
+              << " values (not a finite number, or negative for a counter; not applied)\n";
+  if (misses > 0) std::cout << "recall miss: " << misses << " lines found nothing remembered under their key\n";
   std::size_t width = 4;
   for (const auto& r : set.rules()) width = std::max(width, r.name.size());
-  for (std::size_t i = 0; i < set.size(); ++i)
-    std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << set.rule(i).name << std::right
-              << std::setw(10) << p.rule_stats()[i].matches << "\n";
+  const int w = static_cast<int>(width);
+  std::cout << "per rule:\n  " << std::left << std::setw(w) << "rule" << std::right << std::setw(10) << "matches"
+            << std::setw(10) << "refused" << std::setw(10) << "misses" << "\n";
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    const auto& st = p.rule_stats()[i];
+    std::cout << "  " << std::left << std::setw(w) << set.rule(i).name << std::right << std::setw(10) << st.matches
+              << std::setw(10) << st.refused << std::setw(10) << st.recall_misses << "\n";
+  }
+  auto examples = p.recent_unmatched();
+  if (examples.size() > kUnmatchedExamples)
+    examples.erase(examples.begin(), examples.end() - static_cast<std::ptrdiff_t>(kUnmatchedExamples));
   if (!examples.empty()) {
-    std::cout << "unmatched examples (first " << examples.size() << "):\n";
-    for (const auto& e : examples) std::cout << "  " << rules::dump_json(e) << "\n";
+    std::cout << "unmatched examples (last " << examples.size() << "):\n";
+    for (auto& e : examples) std::cout << "  " << rules::dump_json(e.substr(0, 300)) << "\n";
   }
 }
 
@@ -62,7 +75,7 @@ int run_test(const TestOptions& o) {
     std::cerr << "tapemeasure test: --format must be events, metrics or summary\n";
     return 2;
   }
-  const auto loaded = rules::load_rules(o.rules);
+  const auto loaded = reload::load_rules(o.rules);
   if (!loaded.compiled()) {
     std::cerr << loaded.error_text();
     return 1;
@@ -88,7 +101,7 @@ int run_test(const TestOptions& o) {
   prometheus::Registry registry;
   metrics::SelfMetrics self(registry, kVersion);
   metrics::MetricStore store(registry, self, {.max_series_per_metric = o.max_series_per_metric});
-  rules::LineProcessor processor(store, self);
+  rules::LineProcessor processor(store, self, 1, o.max_remembered);
   processor.install(loaded.rules);
 
   std::ios::sync_with_stdio(false);
@@ -99,20 +112,10 @@ int run_test(const TestOptions& o) {
     out += '\n';
     std::cout << out;
   };
-  std::vector<std::string> examples;
-  std::uint64_t truncated = 0, bytes = 0;
-  const auto on_line = [&](std::string_view line, bool cut) {
-    if (cut) {
-      ++truncated;
-      processor.count_truncated();
-    }
-    const int matched = processor.process(line, events ? &on_event : nullptr);
-    if (matched == 0 && examples.size() < kUnmatchedExamples) examples.emplace_back(line.substr(0, 300));
-  };
-
+  std::uint64_t bytes = 0;
+  LineFeeder feeder(processor, o.max_line_bytes, events ? &on_event : nullptr);
   {
     Progress progress(o.progress && fd != STDIN_FILENO, total);
-    ingest::LineSplitter splitter(o.max_line_bytes);
     std::vector<char> buf(1 << 20);
     for (;;) {
       const ssize_t n = ::read(fd, buf.data(), buf.size());
@@ -123,15 +126,15 @@ int run_test(const TestOptions& o) {
       }
       if (n == 0) break;
       bytes += static_cast<std::uint64_t>(n);
-      splitter.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_line);
+      feeder.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
       progress.update(bytes, processor.lines());
     }
-    splitter.finish(on_line);
+    feeder.finish();
   }
   if (fd != STDIN_FILENO) ::close(fd);
 
   if (o.format == "metrics") std::cout << metrics::render_text_exposition(registry);
-  if (o.format == "summary") print_summary(processor, truncated, examples);
+  if (o.format == "summary") print_summary(processor, feeder.truncated());
   std::cout.flush();
   return 0;
 }

@@ -18,6 +18,7 @@ struct TestOptions {
   std::string format = "summary";  // events | metrics | summary
   std::size_t max_line_bytes = 64 * 1024;
   std::size_t max_series_per_metric = 10000;
+  std::size_t max_remembered = 100000;  // entries per remember table
   bool progress = true;  // only ever shown on a terminal
 };
 int run_test(const TestOptions& o);
@@ -37,6 +38,7 @@ struct RunOptions {
   std::size_t ws_queue_bytes = 4 << 20;
   std::size_t max_line_bytes = 64 * 1024;
   std::size_t max_series_per_metric = 10000;
+  std::size_t max_remembered = 100000;  // entries per remember table
   std::size_t max_connections = 512;
   std::size_t max_ingest_connections = 256;  // stream-socket writers at once
   std::vector<std::string> allowed_origins;

@@ -166,6 +166,7 @@ std::string Daemon::start() {
 
   PipelineOptions po;
   po.store.max_series_per_metric = options_.max_series_per_metric;
+  po.max_remembered = options_.max_remembered;
   po.hub.max_rate = options_.ws_max_rate;
   po.hub.max_queued_bytes = options_.ws_queue_bytes;
   po.hub.daemon_name = name;

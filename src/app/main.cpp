@@ -39,6 +39,9 @@ void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
   cmd->add_option("--max-series-per-metric", o.max_series_per_metric,
                   "Label sets per metric before updates go to the __overflow__ series")
       ->capture_default_str();
+  cmd->add_option("--max-remembered", o.max_remembered,
+                  "Entries per remember table; beyond it the oldest goes (counted)")
+      ->capture_default_str();
   cmd->add_option("--max-connections", o.max_connections, "Open HTTP/WebSocket connections at most")->capture_default_str();
   cmd->add_option("--max-ingest-connections", o.max_ingest_connections,
                   "Open stream-socket writers at most; more are closed at once")
@@ -82,6 +85,9 @@ int main(int argc, char** argv) {
   t->add_option("--max-line-bytes", test.max_line_bytes, "Longer lines are truncated and counted")->capture_default_str();
   t->add_option("--max-series-per-metric", test.max_series_per_metric,
                 "Label sets per metric before updates go to the __overflow__ series")
+      ->capture_default_str();
+  t->add_option("--max-remembered", test.max_remembered,
+                "Entries per remember table; beyond it the oldest goes (counted)")
       ->capture_default_str();
   t->add_flag("!--no-progress", test.progress, "Do not show progress on a terminal");
 

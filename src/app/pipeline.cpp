@@ -27,7 +27,7 @@ Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, P
       daemon_field_(options_.hub.daemon_name.empty() ? ""
                                                      : ",\"daemon\":" + json(options_.hub.daemon_name).dump()),
       store_(registry, self, options_.store),
-      processor_(store_, self, options_.match_threads),
+      processor_(store_, self, options_.match_threads, options_.max_remembered),
       hub_(options_.hub, self),
       reload_status_(reload_status) {
   rule_type_ids_.assign(initial_rules->size(), kTypeIdUnknown);
@@ -40,6 +40,7 @@ Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, P
 void Pipeline::begin_batch() {
   batch_now_ = clock::now();
   batch_ts_ms_ = epoch_ms();
+  processor_.set_arrival(static_cast<double>(batch_ts_ms_) / 1000);
   batch_lines_.clear();
 }
 

@@ -18,7 +18,7 @@
 #include "metrics/stats_ring.hpp"
 #include "rules/line_processor.hpp"
 #include "reload/reload_status.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 #include "stats/second_stats.hpp"
 #include "stream/hub.hpp"
 #include "view/view.hpp"
@@ -29,13 +29,14 @@ struct PipelineOptions {
   metrics::MetricStore::Options store;
   stream::Hub::Options hub;  // its daemon_name also stamps the stats and view frames, and /api/stats
   int match_threads = 1;  // threads that match large batches (this one included)
+  std::size_t max_remembered = rules::LineProcessor::kDefaultMaxRemembered;  // per remember table
 };
 
 class Pipeline : public ingest::LineSink {
  public:
   using clock = std::chrono::steady_clock;
 
-  // The rules and views of one successful rules::load_rules (both non-null). The reload
+  // The rules and views of one successful reload::load_rules (both non-null). The reload
   // status is read from `reload_status` (for /api/rules and the stats), never written.
   Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, PipelineOptions options,
            std::shared_ptr<const rules::RuleSet> initial_rules, std::shared_ptr<const view::Views> initial_views,

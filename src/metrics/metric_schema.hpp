@@ -16,6 +16,9 @@ struct MetricSchema {
   std::string help;                      // clean: valid UTF-8, no backslash or newline
   std::vector<std::string> label_names;  // in declaration order
   std::vector<double> buckets;           // histogram only
+  // Label value sets (in label_names order) whose series exist from the start, at 0: what
+  // an alert on rate() needs before the first event. Not part of the shape.
+  std::vector<std::vector<std::string>> initial;
 
   bool same_shape(const MetricSchema& o) const {
     return name == o.name && kind == o.kind && label_names == o.label_names && buckets == o.buckets;

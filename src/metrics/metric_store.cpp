@@ -68,6 +68,11 @@ std::vector<StoredMetric*> MetricStore::declare(const std::vector<MetricSchema>&
       slot->overflow_count = &self_.series_overflow.Add({{"metric", schema.name}});
       slot->value_errors = &self_.value_errors.Add({{"metric", schema.name}});
     }
+    // At 0 from the start (literal labels, `init:`): kept series are found, not reset.
+    for (const auto& values : schema.initial) {
+      const std::vector<std::string_view> views(values.begin(), values.end());
+      series(*slot, views);
+    }
     out.push_back(slot.get());
   }
   declared_ = out;

@@ -32,6 +32,10 @@ class SelfMetrics {
   // LineProcessor adds a series for each rule that has a value template, so a rate() alert
   // sees the first bad value too.
   prometheus::Family<prometheus::Counter>& bad_values;
+  // Memory between lines: {rule} lines whose recall missed; {table} entries held and evicted.
+  prometheus::Family<prometheus::Counter>& recall_misses;
+  prometheus::Family<prometheus::Gauge>& remembered;
+  prometheus::Family<prometheus::Counter>& remembered_evicted;
   prometheus::Family<prometheus::Gauge>& build_info;         // {version}
   // --follow (see docs/follow.md). Totals, not per file: a glob can match thousands of
   // files over a year, and each would stay a series forever.

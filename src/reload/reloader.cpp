@@ -40,14 +40,14 @@ std::string iso_now() {
 FirstLoad load_at_start(const std::vector<std::string>& rule_paths) {
   FirstLoad first;
   first.seen = RuleFilesSnapshot::take(rule_paths);
-  first.loaded = rules::load_rules(rule_paths);
+  first.loaded = reload::load_rules(rule_paths);
   return first;
 }
 
 // One finished build, on its way from the reload thread to the ingest thread.
 struct Reloader::Build {
   std::string why;
-  rules::LoadResult result;
+  reload::LoadResult result;
   rules::MatchWorkers::Copies helper_copies;
   double build_ms = 0;
 };
@@ -121,7 +121,7 @@ void Reloader::build(std::string why, Check check) {
   const auto started = clock::now();
   auto done = std::make_shared<Build>();
   done->why = std::move(why);
-  done->result = rules::load_rules(options_.rule_paths);
+  done->result = reload::load_rules(options_.rule_paths);
   if (done->result.ok())
     for (int i = 0; i < options_.helper_copies; ++i) done->helper_copies.push_back(done->result.rules->clone_for_thread());
   done->build_ms = ms_since(started);

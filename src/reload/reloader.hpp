@@ -5,7 +5,7 @@
 //     -> request(), from any thread; posted to the reload thread, where requests that
 //        arrive while a build runs coalesce into one more build afterwards
 //     -> build, on the reload thread: re-scan the rule files (RuleFilesSnapshot; a watcher
-//        event that changed nothing the rules read stops here), rules::load_rules (YAML,
+//        event that changed nothing the rules read stops here), reload::load_rules (YAML,
 //        RE2, views, in-file tests), and one RE2 copy of the new set per match helper
 //        thread (RuleSet::clone_for_thread)
 //     -> swap, posted to the ingest thread: only install(), which is a pointer swap plus
@@ -32,7 +32,7 @@
 #include "reload/rule_files_snapshot.hpp"
 #include "reload/rule_watcher.hpp"
 #include "rules/match_workers.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 
 namespace tapemeasure::reload {
 
@@ -46,7 +46,7 @@ struct BuiltRules {
 // The first load, at start-up, on the caller's thread (the daemon refuses to start without
 // rules). The snapshot is taken before loading, so a change racing the start is reloaded.
 struct FirstLoad {
-  rules::LoadResult loaded;
+  reload::LoadResult loaded;
   RuleFilesSnapshot seen;
 };
 FirstLoad load_at_start(const std::vector<std::string>& rule_paths);

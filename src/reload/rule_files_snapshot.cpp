@@ -5,7 +5,7 @@
 #include <functional>
 #include <sstream>
 
-#include "rules/rule_file_parser.hpp"
+#include "rulefile/rule_file_parser.hpp"
 
 namespace tapemeasure::reload {
 

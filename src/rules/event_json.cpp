@@ -10,8 +10,9 @@ void add_fields(nlohmann::ordered_json& j, const RuleMatch& m) {
     tpl.expand(m.fields, value);
     j[name] = value;
   }
+  // Captures and syslog fields as they are; recalled fields only through event templates.
   const auto& names = m.rule.fields.names();
-  for (std::size_t i = 0; i < names.size(); ++i) {
+  for (std::size_t i = 0; i < m.rule.event_auto_fields; ++i) {
     if (m.fields[i].data() == nullptr) continue;  // the group did not take part
     if (j.contains(names[i])) continue;            // an event field of that name wins
     j[names[i]] = std::string(m.fields[i]);

@@ -2,6 +2,7 @@
 
 #include "rules/metric_value.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -27,11 +28,19 @@ bool has_value_template(const CompiledRule& rule) {
   return false;
 }
 
+bool has_recall(const CompiledRule& rule) { return !rule.recalls.empty(); }
+
+double wall_clock_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
-LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self, int match_threads)
-    : store_(store), self_(self) {
+LineProcessor::LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self, int match_threads,
+                             std::size_t max_remembered)
+    : store_(store), self_(self), memory_(max_remembered), arrival_(wall_clock_seconds()) {
   if (match_threads > 1) workers_ = std::make_unique<MatchWorkers>(match_threads - 1);
+  on_evicted_ = [this](int table) { evicted_[static_cast<std::size_t>(table)]->Increment(); };
 }
 
 void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
@@ -52,7 +61,24 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules, MatchWorkers::
       if (!names.contains(rules_->rule(j).name)) self_.lines_matched.Remove(matched_count_[j]);
   matched_count_.clear();
   for (const auto& r : rules->rules()) matched_count_.push_back(&self_.lines_matched.Add({{"rule", r.name}}));
-  bind_bad_values(*rules);
+  bind_per_rule(self_.bad_values, *rules, has_value_template, bad_values_);
+  bind_per_rule(self_.recall_misses, *rules, has_recall, recall_misses_);
+  // Tables by name: a table still named keeps its entries (and its series).
+  std::vector<std::string> table_names;
+  for (const auto& t : rules->tables()) table_names.push_back(t.name);
+  for (const auto& [name, table] : memory_.tables())
+    if (std::find(table_names.begin(), table_names.end(), name) == table_names.end()) {
+      self_.remembered.Remove(&self_.remembered.Add({{"table", name}}));
+      self_.remembered_evicted.Remove(&self_.remembered_evicted.Add({{"table", name}}));
+    }
+  tables_ = memory_.use(table_names);
+  runner_.use(tables_);
+  remembered_.clear();
+  evicted_.clear();
+  for (const auto& name : table_names) {
+    remembered_.push_back(&self_.remembered.Add({{"table", name}}));
+    evicted_.push_back(&self_.remembered_evicted.Add({{"table", name}}));
+  }
   std::vector<RuleStats> stats(rules->size());
   if (rules_)
     for (std::size_t i = 0; i < rules->size(); ++i)
@@ -64,18 +90,19 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules, MatchWorkers::
   self_.rules_loaded.Set(static_cast<double>(rules_->size()));
 }
 
-void LineProcessor::bind_bad_values(const RuleSet& next) {
+void LineProcessor::bind_per_rule(prometheus::Family<prometheus::Counter>& family, const RuleSet& next,
+                                  bool (*has)(const CompiledRule&), std::vector<prometheus::Counter*>& bound) {
   // Keyed by rule name like the match counters: a kept rule keeps its count, a rule that is
-  // gone (or lost its value templates) loses its series.
+  // gone (or lost what the counter counts) loses its series.
   std::set<std::string> keep;
   for (const auto& r : next.rules())
-    if (has_value_template(r)) keep.insert(r.name);
+    if (has(r)) keep.insert(r.name);
   if (rules_)
     for (std::size_t j = 0; j < rules_->size(); ++j)
-      if (bad_values_[j] && !keep.contains(rules_->rule(j).name)) self_.bad_values.Remove(bad_values_[j]);
-  bad_values_.clear();
+      if (bound[j] && !keep.contains(rules_->rule(j).name)) family.Remove(bound[j]);
+  bound.clear();
   for (const auto& r : next.rules())
-    bad_values_.push_back(keep.contains(r.name) ? &self_.bad_values.Add({{"rule", r.name}}) : nullptr);
+    bound.push_back(keep.contains(r.name) ? &family.Add({{"rule", r.name}}) : nullptr);
 }
 
 int LineProcessor::process(std::string_view line, const EventCallback* on_event) {
@@ -83,17 +110,20 @@ int LineProcessor::process(std::string_view line, const EventCallback* on_event)
   const bool want_events = on_event != nullptr && *on_event;
   const bool timed = lines_ % kTimingSample == 0;
   const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-  int first = -1;
-  const int matched = rules_->match(line, scratch_, want_events, [&](const RuleMatch& m) {
+  int first = -1, taken = 0;
+  line_closed_ = false;
+  rules_->match(line, scratch_, want_events, [&](const RuleMatch& m) {
+    if (!take(m, want_events, on_event)) return;
     if (first < 0) first = m.index;
-    on_match(m, want_events, on_event);
+    ++taken;
   });
   const double took = timed ? std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() *
                                  static_cast<double>(kTimingSample)
                            : 0.0;
   finish_line(line, first, took);
   self_.lines_total.Increment();  // after its metrics: a scrape that sees N lines sees their effects
-  return matched;
+  if (!tables_.empty()) publish_memory();
+  return taken;
 }
 
 void LineProcessor::process_batch(std::span<const std::string_view> lines, const EventCallback* on_event) {
@@ -110,24 +140,47 @@ void LineProcessor::process_batch(std::span<const std::string_view> lines, const
                     for (const MatchedBatch::Line& l : batch.lines()) {
                       const std::string_view line = lines[i++];
                       int first = -1;
+                      line_closed_ = false;
                       for (const MatchedBatch::Match& mm : batch.matches_of(l)) {
                         const RuleMatch m = batch.match(*rules_, mm);
-                        if (first < 0) first = m.index;
-                        on_match(m, want_events, on_event);
+                        if (take(m, want_events, on_event) && first < 0) first = m.index;
                       }
                       finish_line(line, first, l.seconds);
                     }
                     lines_ += batch.lines().size();
                     self_.lines_total.Increment(static_cast<double>(batch.lines().size()));
                   });
+  if (!tables_.empty()) publish_memory();
 }
 
-void LineProcessor::on_match(const RuleMatch& m, bool want_events, const EventCallback* on_event) {
+bool LineProcessor::take(const RuleMatch& m, bool want_events, const EventCallback* on_event) {
+  if (line_closed_) return false;
+  if (!m.rule.stateful) {
+    apply(m, 0, want_events, on_event);
+  } else {
+    if (!runner_.begin(m, arrival_)) return false;  // `when:` is false: as if it had not matched
+    const std::uint32_t missed = runner_.missed();
+    apply(runner_.full(), missed, want_events, on_event);
+    if (missed != 0) {
+      recall_misses_[static_cast<std::size_t>(m.index)]->Increment();
+      ++rule_stats_[static_cast<std::size_t>(m.index)].recall_misses;
+    }
+    runner_.finish(on_evicted_);
+  }
+  line_closed_ = !m.rule.continue_matching;
+  return true;
+}
+
+void LineProcessor::apply(const RuleMatch& m, std::uint32_t missed, bool want_events, const EventCallback* on_event) {
   matched_count_[m.index]->Increment();
   ++rule_stats_[m.index].matches;
   if (m.rule.event_enabled) ++event_matches_;
-  apply_metrics(m);
+  apply_metrics(m, missed);
   if (want_events && m.rule.event_enabled) (*on_event)(m);
+}
+
+void LineProcessor::publish_memory() {
+  for (std::size_t t = 0; t < tables_.size(); ++t) remembered_[t]->Set(static_cast<double>(tables_[t]->size()));
 }
 
 void LineProcessor::finish_line(std::string_view line, int first_rule, double sampled_seconds) {
@@ -157,21 +210,23 @@ std::vector<std::string> LineProcessor::recent_unmatched() const {
   return out;
 }
 
-void LineProcessor::apply_metrics(const RuleMatch& m) {
+void LineProcessor::apply_metrics(const RuleMatch& m, std::uint32_t missed) {
   for (const auto& cm : m.rule.metrics) {
+    // A recalled field that is not there: no measurement (not a zero one).
+    if ((cm.recalls_used & missed) != 0) continue;
+    if (cm.has_when && !cm.when.holds(m.fields)) continue;
     metrics::StoredMetric& metric = *bound_[cm.schema];
     double value = 1;
     if (cm.has_value) {
-      value_buf_.clear();
-      cm.value.expand(m.fields, value_buf_);
       // Refused, not clamped: one NaN or Inf would stay in a counter (or a histogram's sum)
       // for the life of the process, and a counter that goes down reads as a restart.
-      const bool parsed = parse_metric_value(value_buf_, value);
+      const bool parsed = cm.value.number(m.fields, value);
       value *= cm.scale;  // (ms to s); checked after: a huge value times it may be inf
       if (!parsed || !std::isfinite(value) ||
           (metric.schema.kind == metrics::MetricKind::counter && value < 0)) {
         store_.count_value_error(metric);
         bad_values_[m.index]->Increment();
+        ++rule_stats_[m.index].refused;
         continue;
       }
     }

@@ -19,6 +19,8 @@
 #include "metrics/self_metrics.hpp"
 #include "rules/match_workers.hpp"
 #include "rules/matched_batch.hpp"
+#include "rules/memory.hpp"
+#include "rules/rule_runner.hpp"
 #include "rules/rule_set.hpp"
 
 namespace tapemeasure::rules {
@@ -27,8 +29,12 @@ class LineProcessor {
  public:
   using EventCallback = std::function<void(const RuleMatch&)>;
 
+  static constexpr std::size_t kDefaultMaxRemembered = 100000;
+
   // match_threads > 1: that many threads in all match large batches (process_batch).
-  LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self, int match_threads = 1);
+  // max_remembered: entries per remember table (--max-remembered).
+  LineProcessor(metrics::MetricStore& store, metrics::SelfMetrics& self, int match_threads = 1,
+                std::size_t max_remembered = kDefaultMaxRemembered);
 
   // Swaps in a compiled rule set: declares its metrics (keeping same-shaped series) and
   // resets per-rule counters of rules that are gone.
@@ -39,8 +45,13 @@ class LineProcessor {
   int helper_copies() const { return workers_ ? workers_->helpers() : 0; }
   const std::shared_ptr<const RuleSet>& rules() const { return rules_; }
 
+  // The arrival time of the lines processed next (seconds since the epoch): their log time
+  // when they carry none, and "now" for reading a syslog time without a year. Set per batch;
+  // until then, the time the processor was made.
+  void set_arrival(double seconds) { arrival_ = seconds; }
+
   // Processes one line (already split and length-capped). on_event, if set, is called for
-  // each matched rule that emits events. Returns the number of rules that matched.
+  // each matched rule that emits events. Returns the number of rules that took the line.
   int process(std::string_view line, const EventCallback* on_event = nullptr);
   // The same for many lines at once (views valid for the call); a large batch is matched
   // on all match threads.
@@ -52,6 +63,8 @@ class LineProcessor {
     // Estimated time matching lines this rule took (sampled). In parallel batches that is
     // the regex work alone, elsewhere it includes applying metrics and events.
     double seconds = 0;
+    std::uint64_t refused = 0;        // values not applied (tapemeasure_bad_values_total{rule})
+    std::uint64_t recall_misses = 0;  // lines whose recall found nothing
   };
   std::uint64_t lines() const { return lines_; }
   std::uint64_t unmatched() const { return unmatched_; }
@@ -64,16 +77,25 @@ class LineProcessor {
   std::vector<std::string> recent_unmatched() const;
   // Chunks of parallel batches matched by helper threads (0 without helpers).
   std::uint64_t helper_chunks() const { return workers_ ? workers_->helper_chunks() : 0; }
+  // The remember tables (for tests and the docs' memory bound).
+  const Memory& memory() const { return memory_; }
 
  private:
-  void on_match(const RuleMatch& m, bool want_events, const EventCallback* on_event);
+  // One rule that matched the current line, in rule order: runs a stateful rule through the
+  // runner (recall, when, ..., remember) and applies it. False when the rule does not take
+  // the line (its `when:` is false) or an earlier rule closed it.
+  bool take(const RuleMatch& m, bool want_events, const EventCallback* on_event);
+  void apply(const RuleMatch& m, std::uint32_t missed, bool want_events, const EventCallback* on_event);
+  void publish_memory();
   // After a line's matches: unmatched bookkeeping, and its timing sample (0: not sampled)
   // for the first rule that took it.
   void finish_line(std::string_view line, int first_rule, double sampled_seconds);
   void note_unmatched(std::string_view line);
-  void apply_metrics(const RuleMatch& match);
-  // Binds tapemeasure_bad_values_total{rule} for the rules of `next` (rules_ is the old set).
-  void bind_bad_values(const RuleSet& next);
+  void apply_metrics(const RuleMatch& match, std::uint32_t missed);
+  // Binds a {rule} series of `family` for each rule of `next` that `has` (a kept rule keeps
+  // its count; rules_ is the old set); null for the others.
+  void bind_per_rule(prometheus::Family<prometheus::Counter>& family, const RuleSet& next,
+                     bool (*has)(const CompiledRule&), std::vector<prometheus::Counter*>& bound);
 
   metrics::MetricStore& store_;
   metrics::SelfMetrics& self_;
@@ -81,6 +103,7 @@ class LineProcessor {
   std::vector<metrics::StoredMetric*> bound_;        // per schema of rules_
   std::vector<prometheus::Counter*> matched_count_;  // per rule
   std::vector<prometheus::Counter*> bad_values_;     // per rule; null when none of its metrics takes a value
+  std::vector<prometheus::Counter*> recall_misses_;  // per rule; null when it recalls nothing
   std::vector<RuleStats> rule_stats_;
   std::uint64_t event_matches_ = 0;
   std::uint64_t lines_ = 0;
@@ -92,11 +115,18 @@ class LineProcessor {
   std::size_t recent_next_ = 0;
 
   MatchScratch scratch_;
+  Memory memory_;
+  std::vector<MemoryTable*> tables_;            // per table of rules_
+  std::vector<prometheus::Gauge*> remembered_;  // per table: tapemeasure_remembered{table}
+  std::vector<prometheus::Counter*> evicted_;   // per table: tapemeasure_remembered_evicted_total{table}
+  std::function<void(int)> on_evicted_;
+  RuleRunner runner_;
+  double arrival_ = 0;
+  bool line_closed_ = false;  // a rule without continue took the current line
   std::unique_ptr<MatchWorkers> workers_;  // null: match on this thread only
   std::string label_buf_;
   std::vector<std::size_t> label_ends_;
   std::vector<std::string_view> label_views_;
-  std::string value_buf_;
 };
 
 }  // namespace tapemeasure::rules

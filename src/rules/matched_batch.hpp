@@ -38,7 +38,7 @@ class MatchedBatch {
   const std::vector<Line>& lines() const { return lines_; }
   RuleMatch match(const RuleSet& set, const Match& m) const {
     const CompiledRule& rule = set.rule(static_cast<std::size_t>(m.rule));
-    return RuleMatch{m.rule, rule, std::span<const std::string_view>(fields_.data() + m.first_field, rule.fields.size())};
+    return RuleMatch{m.rule, rule, std::span<const std::string_view>(fields_.data() + m.first_field, rule.match_fields)};
   }
   std::span<const Match> matches_of(const Line& l) const {
     return std::span<const Match>(matches_.data() + l.first_match, l.matches);

@@ -16,8 +16,10 @@
 #include <string_view>
 #include <vector>
 
-#include "rules/rule_error.hpp"
-#include "rules/rule_spec.hpp"
+#include "rulefile/rule_error.hpp"
+#include "rulefile/rule_spec.hpp"
+#include "rules/expression.hpp"
+#include "rules/log_time.hpp"
 #include "rules/syslog_header.hpp"
 #include "rules/template.hpp"
 
@@ -29,10 +31,51 @@ struct CompiledMetric {
   int schema = -1;               // index into RuleSet::metrics()
   std::vector<Template> labels;  // one per schema label name, in schema order
   bool has_value = false;        // else a counter adds 1
-  Template value;
+  Expression value;
   GaugeOp gauge_op = GaugeOp::none;
   double scale = 1;  // the value is multiplied by this before it is applied
+  bool has_when = false;
+  Expression when;  // the metric is applied only when this holds
+  // Bit r: the metric reads a field of the rule's recalls[r]. When that recall finds
+  // nothing, the metric is not applied (an absent measurement, not a zero).
+  std::uint32_t recalls_used = 0;
 };
+
+// recall: {from: TABLE, key: ...}: the entry's fields become ${TABLE.NAME} for the rule.
+struct CompiledRecall {
+  int table = -1;  // index into RuleSet::tables()
+  std::string table_name;
+  SourcePos pos;
+  Template key;
+  bool forget = false;  // remove the entry once the line is done
+  std::vector<std::pair<std::string, int>> fields;  // recalled field name -> the rule's field index
+  int elapsed_field = -1;  // ${TABLE.elapsed}: seconds from the remembered line to this one
+};
+
+// forget: {from: TABLE, key: ...}
+struct CompiledForget {
+  int table = -1;
+  Template key;
+};
+
+// remember: {in: TABLE, key: ..., for: ...}
+struct CompiledRemember {
+  int table = -1;
+  SourcePos pos;
+  Template key;
+  double lifetime = 3600;  // seconds of log time
+  // What it stores: the fields later rules recall from this table (decided once every rule
+  // is compiled). Each comes from an event field of that name, else a capture/syslog field.
+  struct Stored {
+    std::string name;
+    int field = -1;        // index into the rule's fields, or
+    int event_field = -1;  // index into event_fields
+  };
+  std::vector<Stored> stored;
+};
+
+// Where a rule's lines take their own time from (see rules/log_time.hpp).
+enum class TimeSource { arrival, syslog_header, field };
 
 struct CompiledRule {
   std::string name;
@@ -42,15 +85,38 @@ struct CompiledRule {
   bool continue_matching = false;
   bool event_enabled = true;
 
-  FieldNames fields;             // named capture groups, then host/program/pid (syslog)
+  // Named capture groups; then, for syslog rules, host, program, pid and the header's
+  // timestamp (internal); then recalled fields and ${line.time}, added as templates name them.
+  FieldNames fields;
   std::vector<int> field_group;  // capture group number of each capture field
+  std::size_t match_fields = 0;  // fields matching fills (captures, syslog header); the rest are the runner's
+  std::size_t event_auto_fields = 0;  // captures and host/program/pid: added to events as they are
   int submatches_all = 1;        // RE2 submatches to request to fill every field
-  int submatches_metrics = 1;    // ... enough for the metric templates alone (cheaper)
+  int submatches_metrics = 1;    // ... enough for everything but the event (cheaper)
+
+  // Measuring across lines (all optional). A rule with any of them is `stateful`: the line
+  // processor runs it through a RuleRunner, in line order.
+  bool has_when = false;
+  Expression when;  // false: as if the rule had not matched
+  std::vector<CompiledRecall> recalls;
+  std::vector<CompiledForget> forgets;
+  std::vector<CompiledRemember> remembers;
+  int line_time_field = -1;  // ${line.time}
+  bool stateful = false;
+  TimeSource time_source = TimeSource::arrival;
+  int time_field = -1;  // the field holding the time text (syslog header or the file's time field)
+  std::shared_ptr<const TimeLayout> time_layout;  // TimeSource::field
 
   std::vector<std::pair<std::string, Template>> event_fields;
   int type_field = -1;  // index of the `type` event field, found once here, not per event
   std::vector<CompiledMetric> metrics;
   std::vector<RuleTestSpec> tests;
+};
+
+// A table that rules remember into and recall from, and the fields recalled from it.
+struct TableInfo {
+  std::string name;
+  std::vector<std::string> fields;  // what remembering rules store (recalled somewhere)
 };
 
 // A rule that matched one line. `fields` follow rule.fields; a field whose group did not
@@ -83,7 +149,9 @@ class RuleSet : public std::enable_shared_from_this<RuleSet> {
   std::shared_ptr<const RuleSet> clone_for_thread() const;
 
   // Calls on_match for each rule that matches `line`, in rule order; returns how many.
-  // With all_fields false, only the captures metric templates need are extracted.
+  // Stops after the first rule without `continue: true` and without `when:` (whether a
+  // `when:` holds is decided where lines are applied, in order: it may read remembered
+  // fields). With all_fields false, only the captures the event does not need are skipped.
   int match(std::string_view line, MatchScratch& scratch, bool all_fields,
             const std::function<void(const RuleMatch&)>& on_match) const;
 
@@ -92,6 +160,7 @@ class RuleSet : public std::enable_shared_from_this<RuleSet> {
   const std::vector<CompiledRule>& rules() const { return rules_; }
   const std::vector<MetricSchema>& metrics() const { return metrics_; }
   const std::vector<std::string>& files() const { return files_; }
+  const std::vector<TableInfo>& tables() const { return tables_; }
 
  private:
   struct SetGroup {
@@ -106,6 +175,7 @@ class RuleSet : public std::enable_shared_from_this<RuleSet> {
 
   std::vector<CompiledRule> rules_;
   std::vector<MetricSchema> metrics_;
+  std::vector<TableInfo> tables_;
   std::vector<SetGroup> groups_;
   std::vector<std::string> files_;
   bool any_syslog_ = false;

@@ -2,7 +2,7 @@
 // Runs the `tests:` that rules carry in their files, against the whole compiled set (a
 // line meant for one rule must not be taken by an earlier one). Run by `tapemeasure check`
 // and before every reload: a file whose tests fail is not loaded.
-#include "rules/rule_error.hpp"
+#include "rulefile/rule_error.hpp"
 #include "rules/rule_set.hpp"
 
 namespace tapemeasure::rules {
@@ -10,6 +10,9 @@ namespace tapemeasure::rules {
 struct RuleTestReport {
   int run = 0;
   RuleErrors failures;  // one per failed test, at the test's line
+  // Tests that pass, but only thanks to or despite an earlier rule also taking the line
+  // (`check` prints them and still exits 0).
+  RuleErrors warnings;
 };
 
 RuleTestReport run_rule_tests(const RuleSet& rules);

@@ -62,6 +62,7 @@ SyslogHeader parse_syslog_header(std::string_view line) noexcept {
   std::size_t ts = rfc3164_timestamp(rest);
   if (ts == 0) ts = iso8601_timestamp(rest);
   if (ts > 0) {
+    h.timestamp = rest.substr(0, ts);
     rest = skip_spaces(rest.substr(ts));
     // The host, unless the next word is already the tag (datagrams without a host name).
     const std::size_t sp = rest.find(' ');

@@ -19,6 +19,7 @@ struct SyslogHeader {
   std::string_view host = "";     // empty when the line carries none
   std::string_view program = "";  // the tag without "[pid]" and ':', e.g. "postfix-out/smtp"
   std::string_view pid = "";
+  std::string_view timestamp = "";  // as written ("Nov  7 09:01:02"); see rules/log_time.hpp
   std::string_view body;     // from the tag on: what `format: syslog` rules match
 };
 

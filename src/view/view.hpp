@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "metrics/metric_schema.hpp"
-#include "rules/rule_error.hpp"
+#include "rulefile/rule_error.hpp"
 
 namespace tapemeasure::view {
 

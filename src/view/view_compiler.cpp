@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "rules/did_you_mean.hpp"
+#include "rulefile/did_you_mean.hpp"
 #include "view/palette.hpp"
 
 namespace tapemeasure::view {

@@ -7,9 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "rules/rule_error.hpp"
+#include "rulefile/rule_error.hpp"
 #include "rules/rule_set.hpp"
-#include "rules/rule_spec.hpp"
+#include "rulefile/rule_spec.hpp"
 #include "view/view.hpp"
 
 namespace tapemeasure::view {

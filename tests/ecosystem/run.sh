@@ -38,7 +38,7 @@ if [[ -z "${TAPEMEASURE_SYSLOG_NG_ROOT:-}" && -z "${TAPEMEASURE_NO_FETCH:-}" ]] 
   timeout 180 "$here/get-syslog-ng.sh" >/dev/null 2>&1 || echo "   (could not fetch it; the syslog-ng test will be skipped)"
 fi
 
-all=(t10_promtool t20_grafana t30_rsyslog t32_rsyslog_chain t35_pipes t36_follow t40_prometheus t42_prometheus_boxes t44_boxes_demo t50_systemd t60_package t70_walkthrough t80_syslog_ng t90_docs)
+all=(t10_promtool t20_grafana t25_mtail t30_rsyslog t32_rsyslog_chain t35_pipes t36_follow t40_prometheus t42_prometheus_boxes t44_boxes_demo t50_systemd t60_package t70_walkthrough t80_syslog_ng t90_docs)
 if (($#)); then
   selected=()
   for want in "$@"; do for t in "${all[@]}"; do [[ "$t" == "$want"* ]] && selected+=("$t"); done; done

@@ -1,12 +1,12 @@
 // Fuzzes the rule-file loader from text: YAML -> RuleFileSpec -> RuleSet -> views, then the
-// in-file tests, the same steps as rules::load_rules (which reads from disk). Rule files
+// in-file tests, the same steps as reload::load_rules (which reads from disk). Rule files
 // come from users and from ConfigMaps; a bad one must be an error message, never a crash.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
-#include "rules/rule_file_parser.hpp"
+#include "rulefile/rule_file_parser.hpp"
 #include "rules/rule_set.hpp"
 #include "rules/rule_tests.hpp"
 #include "view/view_compiler.hpp"

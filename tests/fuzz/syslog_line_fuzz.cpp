@@ -16,7 +16,7 @@
 #include "metrics/self_metrics.hpp"
 #include "rules/event_json.hpp"
 #include "rules/line_processor.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 #include "rules/syslog_header.hpp"
 
 using namespace tapemeasure;
@@ -30,7 +30,7 @@ constexpr std::size_t kMaxLineBytes = 512;
 // Compiled once: the rules are the fixed part here, the lines are what is fuzzed.
 std::shared_ptr<const rules::RuleSet> postfix_rules() {
   static const auto loaded = [] {
-    auto r = rules::load_rules({TAPEMEASURE_SOURCE_DIR "/rules/postfix.yml"});
+    auto r = reload::load_rules({TAPEMEASURE_SOURCE_DIR "/rules/postfix.yml"});
     if (!r.ok()) {
       std::cerr << "rules/postfix.yml does not load:\n" << r.error_text();
       std::abort();

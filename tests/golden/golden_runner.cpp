@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "ingest/line_splitter.hpp"
+#include "app/line_feeder.hpp"
 #include "metrics/exposition.hpp"
 #include "rules/event_json.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 #include "unit/test_support.hpp"
 
 namespace tapemeasure::testing {
@@ -21,7 +21,7 @@ GoldenOutput run_golden(const std::vector<std::string>& rule_paths, const fs::pa
 GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::string& data, int match_threads,
                         bool with_events) {
   GoldenOutput out;
-  const auto loaded = rules::load_rules(rule_paths);
+  const auto loaded = reload::load_rules(rule_paths);
   EXPECT_TRUE(loaded.ok()) << loaded.error_text();
   if (!loaded.compiled()) return out;
 
@@ -31,25 +31,14 @@ GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::s
     out.events += rules::render_event_json(m, kGoldenEventTs);
     out.events += '\n';
   };
-  std::vector<std::string_view> batch;
-  const auto on_line = [&](std::string_view line, bool truncated) {
-    if (truncated) engine.processor.count_truncated();
-    if (match_threads > 1) batch.push_back(line);
-    else engine.processor.process(line, with_events ? &on_event : nullptr);
-  };
-  const auto end_batch = [&] {
-    engine.processor.process_batch(batch, with_events ? &on_event : nullptr);
-    batch.clear();
-  };
-  ingest::LineSplitter splitter(64 * 1024);  // the daemon's default --max-line-bytes
+  // The daemon's way through the rules (app::LineFeeder), with a fixed arrival time so that
+  // log times without a year, and lines without a time, come out the same on every run.
+  app::LineFeeder feeder(engine.processor, 64 * 1024,  // the daemon's default --max-line-bytes
+                         with_events ? &on_event : nullptr, static_cast<double>(kGoldenEventTs) / 1000);
   // Fed in odd-sized chunks, as a socket would deliver it (a busy writer's read when batched).
   const std::size_t chunk = match_threads > 1 ? 262139 : 4093;
-  for (std::size_t i = 0; i < data.size(); i += chunk) {
-    splitter.feed(std::string_view(data).substr(i, chunk), on_line);
-    end_batch();
-  }
-  splitter.finish(on_line);
-  end_batch();
+  for (std::size_t i = 0; i < data.size(); i += chunk) feeder.feed(std::string_view(data).substr(i, chunk));
+  feeder.finish();
   out.metrics = engine.exposition();
   out.helper_chunks = engine.processor.helper_chunks();
   return out;

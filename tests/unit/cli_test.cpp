@@ -198,8 +198,8 @@ TEST_F(CliTest, TestSummary) {
   EXPECT_THAT(r.out, HasSubstr("matched:     3 (75.0%)\n"));
   EXPECT_THAT(r.out, HasSubstr("unmatched:   1 (25.0%)\n"));
   EXPECT_THAT(r.out, HasSubstr("truncated:   0\n"));
-  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*  delivered +2\n(.|\n)*"));
-  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*  removed +1\n(.|\n)*"));
+  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*  delivered +2 +0 +0\n(.|\n)*"));
+  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*  removed +1 +0 +0\n(.|\n)*"));
   EXPECT_THAT(r.out, HasSubstr("\"Nov  7 09:01:05 mx1 postfix/smtpd[44]: connect from x[1.2.3.4]\""));
   EXPECT_EQ(r.err, "");
 }

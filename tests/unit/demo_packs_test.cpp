@@ -6,7 +6,7 @@
 #include <map>
 
 #include "app/demo_packs.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 #include "unit/test_support.hpp"
 
 namespace tapemeasure {
@@ -22,7 +22,7 @@ using testing::split_lines;
 // The pack's counters after `lines`, read back from the exposition; fails the test when
 // the pack does not load or any line goes unmatched.
 testing::Exposition run_pack(const char* pack, const std::string& lines) {
-  const auto loaded = rules::load_rules({(testing::source_dir() / "rules" / "packs" / (std::string(pack) + ".yml")).string()});
+  const auto loaded = reload::load_rules({(testing::source_dir() / "rules" / "packs" / (std::string(pack) + ".yml")).string()});
   EXPECT_TRUE(loaded.ok()) << loaded.error_text();
   Engine engine;
   if (!loaded.compiled()) return {};

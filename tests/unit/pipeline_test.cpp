@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reload/reload_status.hpp"
-#include "rules/rule_loader.hpp"
+#include "reload/rule_loader.hpp"
 #include "unit/test_support.hpp"
 
 namespace tapemeasure::app {
@@ -30,9 +30,9 @@ class RecordingSink : public stream::ClientSink {
   std::vector<std::string> types;
 };
 
-rules::LoadResult load(const testing::TempDir& dir, std::string_view yaml) {
+reload::LoadResult load(const testing::TempDir& dir, std::string_view yaml) {
   const auto path = dir.write("rules.yml", yaml);
-  rules::LoadResult loaded = rules::load_rules({path.string()});
+  reload::LoadResult loaded = reload::load_rules({path.string()});
   EXPECT_TRUE(loaded.ok()) << loaded.error_text();
   return loaded;
 }
@@ -54,7 +54,7 @@ void feed(Pipeline& p, const std::vector<std::string>& lines) {
 
 TEST(PipelineTest, AFilterTakesExactlyItsTypesConstantOrCapturedAlsoAfterAReload) {
   testing::TempDir dir;
-  const rules::LoadResult first = load(dir, rules_typed("alpha", "${kind}"));
+  const reload::LoadResult first = load(dir, rules_typed("alpha", "${kind}"));
   ASSERT_TRUE(first.ok());
   prometheus::Registry registry;
   metrics::SelfMetrics self(registry, "0.0.0-test");
@@ -75,7 +75,7 @@ TEST(PipelineTest, AFilterTakesExactlyItsTypesConstantOrCapturedAlsoAfterAReload
   EXPECT_THAT(beta_and_k_baz->types, ElementsAre());
 
   // The same positions now hold other types: nothing kept from the old rules may show.
-  const rules::LoadResult second = load(dir, rules_typed("beta", "k-${kind}"));
+  const reload::LoadResult second = load(dir, rules_typed("beta", "k-${kind}"));
   ASSERT_TRUE(second.ok());
   pipeline.install(second.rules, second.views, {});
   for (const auto& c : {all, bar_and_alpha, beta_and_k_baz}) c->types.clear();

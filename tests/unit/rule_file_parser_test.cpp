@@ -1,4 +1,4 @@
-#include "rules/rule_file_parser.hpp"
+#include "rulefile/rule_file_parser.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -155,7 +155,7 @@ TEST(RuleFileParserTest, UnknownRuleKeyWithDidYouMean) {
 TEST(RuleFileParserTest, UnknownRuleKeyWithoutCloseMatchListsTheKnownKeys) {
   EXPECT_THAT(parse_errors("rules:\n  - name: r1\n    match: x\n    frobnicate: 1\n"),
               ElementsAre("rules/x.yml:4: rule r1: unknown key 'frobnicate' in rule "
-                          "(known: name description match continue event metrics tests)"));
+                          "(known: name description match continue when recall forget remember event metrics tests)"));
 }
 
 TEST(RuleFileParserTest, MisspelledMatchIsTwoErrors) {

@@ -112,7 +112,8 @@ Reference engine_match(const RuleSet& set, std::string_view line, MatchScratch& 
   set.match(line, scratch, true, [&](const RuleMatch& m) {
     out.rules.push_back(m.index);
     std::vector<std::string> values;
-    for (auto f : m.fields) values.push_back(f.data() ? std::string(f) : kNull);
+    for (std::size_t i = 0; i < m.rule.event_auto_fields; ++i)
+      values.push_back(m.fields[i].data() ? std::string(m.fields[i]) : kNull);
     out.fields.push_back(std::move(values));
   });
   return out;

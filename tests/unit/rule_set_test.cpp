@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "rules/rule_file_parser.hpp"
+#include "rulefile/rule_file_parser.hpp"
 #include "unit/test_support.hpp"
 
 namespace tapemeasure::rules {
@@ -26,7 +26,7 @@ Matched match(const RuleSet& set, std::string_view line, bool all_fields = true)
   const int n = set.match(line, scratch, all_fields, [&](const RuleMatch& m) {
     out.rules.push_back(m.rule.name);
     std::map<std::string, std::string> f;
-    for (std::size_t i = 0; i < m.rule.fields.size(); ++i)
+    for (std::size_t i = 0; i < m.rule.event_auto_fields; ++i)
       if (m.fields[i].data() != nullptr) f[m.rule.fields.names()[i]] = std::string(m.fields[i]);
     out.fields.push_back(std::move(f));
   });
@@ -90,7 +90,7 @@ TEST(RuleSetCompileTest, TemplateErrorsInEventFieldsAndValues) {
 )",
                           "f.yml"),
               ElementsAre("f.yml:6: rule r1: template ${b} names no capture (available: a)",
-                          "f.yml:9: rule r1: template ${c} names no capture (available: a)"));
+                          "f.yml:9: rule r1: expression '${c:-1}' at 1: ${c:-1} names no capture (available: a)"));
 }
 
 TEST(RuleSetCompileTest, SyslogFieldsAreAvailableToTemplatesOnlyInSyslogFiles) {

@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "metrics/exposition.hpp"
-#include "rules/rule_file_parser.hpp"
+#include "rulefile/rule_file_parser.hpp"
 
 extern char** environ;
 

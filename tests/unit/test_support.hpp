@@ -17,7 +17,7 @@
 #include "metrics/metric_store.hpp"
 #include "metrics/self_metrics.hpp"
 #include "rules/line_processor.hpp"
-#include "rules/rule_error.hpp"
+#include "rulefile/rule_error.hpp"
 #include "rules/rule_set.hpp"
 
 namespace tapemeasure::testing {

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rules/rule_file_parser.hpp"
-#include "rules/rule_loader.hpp"
+#include "rulefile/rule_file_parser.hpp"
+#include "reload/rule_loader.hpp"
 #include "unit/test_support.hpp"
 #include "view/palette.hpp"
 #include "view/view_json.hpp"
@@ -306,13 +306,13 @@ TEST(ViewCompilerTest, JsonFollowsDocsViews) {
 TEST(ViewCompilerTest, LoadRulesBuildsViewsAndFailsOnViewErrors) {
   testing::TempDir dir;
   const auto good = dir.write("good.yml", file_with_view(std::string(kHead) + "  types:\n    delivered: {from: mta}\n"));
-  auto ok = rules::load_rules({good.string()});
+  auto ok = reload::load_rules({good.string()});
   ASSERT_TRUE(ok.ok()) << ok.error_text();
   ASSERT_TRUE(ok.views);
   EXPECT_EQ(ok.views->views.at(0).id, "good");
 
   const auto bad = dir.write("bad.yml", file_with_view(std::string(kHead) + "  types:\n    delivered: {from: nowhere}\n"));
-  auto failed = rules::load_rules({bad.string()});
+  auto failed = reload::load_rules({bad.string()});
   EXPECT_FALSE(failed.ok());
   EXPECT_TRUE(failed.compiled());  // `test` may still run the rules
   EXPECT_EQ(failed.views, nullptr);
@@ -322,7 +322,7 @@ TEST(ViewCompilerTest, LoadRulesBuildsViewsAndFailsOnViewErrors) {
 // Every shipped pack's view compiles, and covers every literal type its rules emit.
 TEST(ViewCompilerTest, ShippedPacksHaveViews) {
   for (const char* pack : {"rules/postfix.yml", "rules/packs/momentum.yml"}) {
-    const auto r = rules::load_rules({(testing::source_dir() / pack).string()});
+    const auto r = reload::load_rules({(testing::source_dir() / pack).string()});
     ASSERT_TRUE(r.ok()) << pack << ":\n" << r.error_text();
     ASSERT_EQ(r.views->views.size(), 1u);
     const View& v = r.views->views[0];
@@ -332,7 +332,7 @@ TEST(ViewCompilerTest, ShippedPacksHaveViews) {
     EXPECT_EQ(v.shares.size(), 1u) << pack;
     EXPECT_EQ(v.ratios.size(), 1u) << pack;
   }
-  const auto both = rules::load_rules({(testing::source_dir() / "rules").string(),
+  const auto both = reload::load_rules({(testing::source_dir() / "rules").string(),
                                        (testing::source_dir() / "rules/packs/momentum.yml").string()});
   EXPECT_FALSE(both.ok());
   EXPECT_THAT(both.error_text(), HasSubstr("view: type 'delivered' is also claimed by the view of "));

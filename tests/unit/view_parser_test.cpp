@@ -1,11 +1,11 @@
 // The `view:` section as read from YAML: every piece with its line, and the shape errors
 // (unknown keys with hints, wrong kinds of value) the parser reports before any validation.
-#include "rules/view_parser.hpp"
+#include "rulefile/view_parser.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "rules/rule_file_parser.hpp"
+#include "rulefile/rule_file_parser.hpp"
 
 namespace tapemeasure::rules {
 namespace {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "rules/rule_error.hpp"
+#include "rulefile/rule_error.hpp"
 
 namespace tapemeasure::rules {
 

@@ -4,8 +4,8 @@
 // what the names mean (tiers, colours, metrics) is checked by view::compile_views.
 #include <yaml-cpp/yaml.h>
 
-#include "rules/view_spec.hpp"
-#include "rules/yaml_reader.hpp"
+#include "rulefile/view_spec.hpp"
+#include "rulefile/yaml_reader.hpp"
 
 namespace tapemeasure::rules {
 

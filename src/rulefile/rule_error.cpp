@@ -1,4 +1,4 @@
-#include "rules/rule_error.hpp"
+#include "rulefile/rule_error.hpp"
 
 namespace tapemeasure::rules {
 

@@ -1,4 +1,4 @@
-#include "rules/view_parser.hpp"
+#include "rulefile/view_parser.hpp"
 
 #include <string>
 

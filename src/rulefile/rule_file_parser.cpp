@@ -1,12 +1,13 @@
-#include "rules/rule_file_parser.hpp"
+#include "rulefile/rule_file_parser.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
-#include "rules/view_parser.hpp"
-#include "rules/yaml_reader.hpp"
+#include "rulefile/view_parser.hpp"
+#include "rulefile/yaml_reader.hpp"
 
 namespace tapemeasure::rules {
 
@@ -31,12 +32,13 @@ class Parser : YamlReader {
       error(root, "a rule file is a map with a 'rules' list");
       return spec;
     }
-    check_keys(root, {"rules", "format", "view"}, "file");
+    check_keys(root, {"rules", "format", "time", "view"}, "file");
     if (const auto f = root["format"]) {
       const std::string v = scalar(f, "format");
       if (v == "syslog") spec.format = InputFormat::syslog;
       else if (v != "raw") error(f, "format must be 'raw' or 'syslog', not '" + v + "'");
     }
+    if (const auto t = root["time"]) spec.time = parse_time(t, spec.format);
     const auto rules = root["rules"];
     if (!rules) {
       error(root, "missing 'rules' list");
@@ -46,7 +48,10 @@ class Parser : YamlReader {
       error(rules, "'rules' must be a list");
       return spec;
     }
-    for (const auto& r : rules) spec.rules.push_back(parse_rule(r, spec.format));
+    for (const auto& r : rules) {
+      spec.rules.push_back(parse_rule(r, spec.format));
+      spec.rules.back().time = spec.time;
+    }
     set_rule("");
     for (const auto& kv : root)
       if (kv.first.IsScalar() && kv.first.Scalar() == "view") spec.view = parse_view(*this, kv.first, kv.second);
@@ -82,7 +87,8 @@ class Parser : YamlReader {
       set_rule(rule.name);
     }
     else error(r, "rule has no 'name'");
-    check_keys(r, {"name", "description", "match", "continue", "event", "metrics", "tests"},
+    check_keys(r, {"name", "description", "match", "continue", "when", "recall", "forget", "remember", "event",
+                   "metrics", "tests"},
                "rule");
     if (const auto m = r["match"]) {
       rule.match = scalar(m, "match");
@@ -91,6 +97,13 @@ class Parser : YamlReader {
       error(r, "rule has no 'match' pattern");
     }
     if (const auto c = r["continue"]) rule.continue_matching = boolean(c, "continue");
+    if (const auto w = r["when"]) rule.when = TemplateSpec{scalar(w, "when"), pos(w)};
+    if (const auto rc = r["recall"])
+      for_each_map(rc, "recall", [&](const YAML::Node& n) { rule.recalls.push_back(parse_recall(n, "recall")); });
+    if (const auto f = r["forget"])
+      for_each_map(f, "forget", [&](const YAML::Node& n) { rule.forgets.push_back(parse_recall(n, "forget")); });
+    if (const auto rm = r["remember"])
+      for_each_map(rm, "remember", [&](const YAML::Node& n) { rule.remembers.push_back(parse_remember(n)); });
     if (const auto e = r["event"]) {
       bool enabled = true;
       if (e.IsScalar() && YAML::convert<bool>::decode(e, enabled)) {
@@ -135,9 +148,25 @@ class Parser : YamlReader {
       return spec;
     }
     check_keys(m, {"counter", "gauge", "histogram", "help", "labels", "value", "set", "add",
-                   "scale", "buckets"},
+                   "scale", "buckets", "when", "init"},
                "metric");
     if (const auto h = m["help"]) spec.help = scalar(h, "help");
+    if (const auto w = m["when"]) spec.when = TemplateSpec{scalar(w, "when"), pos(w)};
+    if (const auto in = m["init"]) {
+      if (!in.IsSequence()) {
+        error(in, "init must be a list of label sets, such as [{outcome: sent}, {outcome: bounced}]");
+      } else {
+        for (const auto& set : in) {
+          if (!set.IsMap()) {
+            error(set, "each init entry is a map of label: value");
+            continue;
+          }
+          LabelSet labels;
+          for (const auto& kv : set) labels.push_back({scalar(kv.first, "label name"), scalar(kv.second, "label value")});
+          spec.init.push_back({pos(set), std::move(labels)});
+        }
+      }
+    }
     if (const auto l = m["labels"]) spec.labels = template_map(l, "label");
     const auto value = m["value"], set = m["set"], add = m["add"];
     switch (spec.kind) {
@@ -193,6 +222,89 @@ class Parser : YamlReader {
     return spec;
   }
 
+  // A map, or a list of maps (a rule may recall from several tables).
+  template <class F>
+  void for_each_map(const YAML::Node& n, std::string_view what, F f) {
+    if (n.IsMap()) {
+      f(n);
+    } else if (n.IsSequence()) {
+      for (const auto& item : n) {
+        if (item.IsMap()) f(item);
+        else error(item, std::string(what) + " entries are maps such as {" + example(what) + "}");
+      }
+    } else {
+      error(n, std::string(what) + " must be a map such as {" + example(what) + "}, or a list of them");
+    }
+  }
+
+  static std::string example(std::string_view what) {
+    if (what == "remember") return "in: queue, key: '${qid}', for: 2h";
+    if (what == "recall") return "from: queue, key: '${qid}'";
+    return "from: queue, key: '${qid}'";
+  }
+
+  std::string table_name(const YAML::Node& n) {
+    const std::string t = scalar(n, "table");
+    const bool ok = !t.empty() && (t[0] == '_' || (t[0] >= 'a' && t[0] <= 'z')) &&
+                    std::all_of(t.begin(), t.end(), [](char c) {
+                      return c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+                    });
+    if (!ok) error(n, "table name '" + t + "' must match [a-z_][a-z0-9_]*");
+    else if (t == "line") error(n, "'line' is reserved (${line.time} is the line's own time); name the table otherwise");
+    return t;
+  }
+
+  RecallSpec parse_recall(const YAML::Node& n, std::string_view what) {
+    RecallSpec spec;
+    spec.pos = pos(n);
+    const bool recall = what == "recall";
+    if (recall) check_keys(n, {"from", "key", "forget"}, "recall");
+    else check_keys(n, {"from", "key"}, "forget");
+    if (const auto f = n["from"]) spec.table = table_name(f);
+    else error(n, std::string(what) + " needs 'from' (the table to read)");
+    if (const auto k = n["key"]) spec.key = {scalar(k, "key"), pos(k)};
+    else error(n, std::string(what) + " needs 'key' (a template such as '${host}/${qid}')");
+    if (const auto f = n["forget"]; recall && f) spec.forget = boolean(f, "forget");
+    return spec;
+  }
+
+  RememberSpec parse_remember(const YAML::Node& n) {
+    RememberSpec spec;
+    spec.pos = pos(n);
+    check_keys(n, {"in", "key", "for"}, "remember");
+    if (const auto t = n["in"]) spec.table = table_name(t);
+    else error(n, "remember needs 'in' (the table to write)");
+    if (const auto k = n["key"]) spec.key = {scalar(k, "key"), pos(k)};
+    else error(n, "remember needs 'key' (a template such as '${host}/${qid}')");
+    if (const auto f = n["for"]) {
+      const std::string text = scalar(f, "for");
+      if (!parse_duration(text, spec.lifetime))
+        error(f, "for must be a duration such as 30s, 15m, 2h or 1d, not '" + text + "'");
+    }
+    return spec;
+  }
+
+  TimeSpec parse_time(const YAML::Node& t, InputFormat format) {
+    TimeSpec spec;
+    spec.pos = pos(t);
+    if (!t.IsMap()) {
+      error(t, "time must be a map such as {field: logtime, layout: rfc3339}");
+      return spec;
+    }
+    check_keys(t, {"field", "layout"}, "time");
+    if (format == InputFormat::syslog)
+      error(t, "a syslog file takes each line's time from its header; 'time' is for raw files");
+    if (const auto f = t["field"]) spec.field = scalar(f, "field");
+    else error(t, "time needs 'field' (the capture that holds the time)");
+    if (const auto l = t["layout"]) {
+      spec.layout = scalar(l, "layout");
+      spec.layout_pos = pos(l);
+    } else {
+      error(t, "time needs 'layout' (rfc3339, unix, unix_ms, or such as '%d/%b/%Y:%H:%M:%S %z')");
+    }
+    return spec;
+  }
+
   RuleTestSpec parse_test(const YAML::Node& t) {
     RuleTestSpec spec;
     spec.pos = pos(t);
@@ -235,6 +347,22 @@ bool is_rule_file(const std::filesystem::path& p) {
 }
 
 }  // namespace
+
+bool parse_duration(std::string_view text, double& seconds) {
+  if (text.empty()) return false;
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || !std::isfinite(v) || v < 0) return false;
+  const std::string_view unit(p, static_cast<std::size_t>(text.data() + text.size() - p));
+  double scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  else if (unit == "m") scale = 60;
+  else if (unit == "h") scale = 3600;
+  else if (unit == "d") scale = 86400;
+  else return false;
+  seconds = v * scale;
+  return std::isfinite(seconds);
+}
 
 RuleFileSpec parse_rule_file(const std::string& file, std::string_view text, RuleErrors& errors) {
   return Parser(file, errors).parse(text);

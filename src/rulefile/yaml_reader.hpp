@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "rules/did_you_mean.hpp"
-#include "rules/rule_error.hpp"
+#include "rulefile/did_you_mean.hpp"
+#include "rulefile/rule_error.hpp"
 
 namespace tapemeasure::rules {
 

@@ -7,12 +7,15 @@
 #include <string_view>
 #include <vector>
 
-#include "rules/rule_spec.hpp"
+#include "rulefile/rule_spec.hpp"
 
 namespace tapemeasure::rules {
 
 // Parses one file's text; `file` is only used in positions and messages.
 RuleFileSpec parse_rule_file(const std::string& file, std::string_view text, RuleErrors& errors);
+
+// "30s", "15m", "2h", "1d" (a bare number is seconds) -> seconds; false if not a duration.
+bool parse_duration(std::string_view text, double& seconds);
 
 // Expands each PATH (a file, or a directory whose *.yml/*.yaml are taken in name order)
 // and parses every file. Unreadable paths become errors, never exceptions.

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "metrics/metric_schema.hpp"
-#include "rules/rule_error.hpp"
-#include "rules/view_spec.hpp"
+#include "rulefile/rule_error.hpp"
+#include "rulefile/view_spec.hpp"
 
 namespace tapemeasure::rules {
 
@@ -27,6 +27,8 @@ struct TemplateSpec {
   SourcePos pos;
 };
 
+using LabelSet = std::vector<std::pair<std::string, std::string>>;  // label name -> value
+
 struct MetricSpec {
   MetricKind kind = MetricKind::counter;
   std::string name;
@@ -34,7 +36,9 @@ struct MetricSpec {
   std::string help;
   std::vector<std::pair<std::string, TemplateSpec>> labels;  // label name -> template
   bool has_value = false;  // counter: `value` (default 1); histogram: `value`; gauge: set/add
-  TemplateSpec value;
+  TemplateSpec value;      // an arithmetic expression (see rules/expression.hpp)
+  std::optional<TemplateSpec> when;  // the metric is applied only when this holds
+  std::vector<std::pair<SourcePos, LabelSet>> init;  // label sets shown at 0 from the start
   GaugeOp gauge_op = GaugeOp::none;
   double scale = 1;  // the value is multiplied by this (`scale:`, e.g. 0.001: ms to seconds)
   std::vector<double> buckets;  // histogram only; empty means Prometheus' defaults
@@ -47,14 +51,43 @@ struct RuleTestSpec {
   std::vector<std::pair<std::string, std::string>> expect;  // field -> value
 };
 
+// time: {field: NAME, layout: LAYOUT}: where a raw file's lines carry their own time.
+struct TimeSpec {
+  SourcePos pos;
+  std::string field;
+  std::string layout;
+  SourcePos layout_pos;
+};
+
+// remember: {in: TABLE, key: TEMPLATE, for: DURATION}
+struct RememberSpec {
+  SourcePos pos;
+  std::string table;
+  TemplateSpec key;
+  double lifetime = 3600;  // seconds of log time
+};
+
+// recall: {from: TABLE, key: TEMPLATE, forget: BOOL}, and a rule's forget: {from, key}
+struct RecallSpec {
+  SourcePos pos;
+  std::string table;
+  TemplateSpec key;
+  bool forget = false;
+};
+
 struct RuleSpec {
   std::string name;
   SourcePos pos;
   InputFormat format = InputFormat::raw;
+  std::optional<TimeSpec> time;  // the file's, copied to each rule
   std::string match;
   SourcePos match_pos;
   bool continue_matching = false;
   bool event_enabled = true;
+  std::optional<TemplateSpec> when;  // false: as if the rule had not matched
+  std::vector<RecallSpec> recalls;
+  std::vector<RecallSpec> forgets;   // forget without recalling
+  std::vector<RememberSpec> remembers;
   std::vector<std::pair<std::string, TemplateSpec>> event_fields;
   std::vector<MetricSpec> metrics;
   std::vector<RuleTestSpec> tests;
@@ -63,6 +96,7 @@ struct RuleSpec {
 struct RuleFileSpec {
   std::string file;
   InputFormat format = InputFormat::raw;
+  std::optional<TimeSpec> time;
   std::vector<RuleSpec> rules;
   std::optional<ViewSpec> view;  // absent: the file gets a default view
 };

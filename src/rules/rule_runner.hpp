@@ -1,0 +1,57 @@
+#pragma once
+// What a matched rule does beyond its own captures, in the order the rule language fixes:
+// recall, then `when:`, then (the caller) metrics and the event, then forget, then remember.
+// So a rule that recalls and remembers the same key sees the old entry, and a rule whose
+// `when:` is false does none of it.
+//
+// The line processor runs every `stateful` rule through one RuleRunner, on the thread that
+// applies lines in order; the in-file tests use one with no tables (every recall misses).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/memory_table.hpp"
+#include "rules/rule_set.hpp"
+
+namespace tapemeasure::rules {
+
+class RuleRunner {
+ public:
+  // The tables of the rule set in use, by RuleSet::tables() index (empty: no memory).
+  void use(std::vector<MemoryTable*> tables) { tables_ = std::move(tables); }
+
+  // Recalls, then evaluates `when:`. False: the rule does not take the line. `arrival` is
+  // the line's arrival time (seconds since the epoch): its log time when it carries none.
+  bool begin(const RuleMatch& m, double arrival);
+  // The match with every field filled (recalled fields, ${line.time}); valid until the next
+  // begin().
+  RuleMatch full() const {
+    return RuleMatch{index_, *rule_, std::span<const std::string_view>(values_.data(), values_.size())};
+  }
+  // Bit r set: the rule's recalls[r] found nothing.
+  std::uint32_t missed() const { return missed_; }
+  // Forgets, then remembers. evicted(table) is called for each entry evicted to make room.
+  void finish(const std::function<void(int table)>& evicted);
+
+ private:
+  double log_time(double arrival);
+
+  std::vector<MemoryTable*> tables_;
+  const CompiledRule* rule_ = nullptr;
+  int index_ = -1;
+  double time_ = 0;
+  std::uint32_t missed_ = 0;
+  std::vector<std::string_view> values_;
+  std::vector<std::string> recall_keys_;  // per recall, for `forget: true`
+  std::vector<std::string> numbers_;      // per recall: the text of its elapsed seconds
+  std::string line_time_;
+  std::string key_, packed_, stored_;
+  // The last header timestamp read, and its time: consecutive lines mostly share it.
+  std::string cached_text_;
+  double cached_time_ = 0;
+  double cached_arrival_ = -1;
+};
+
+}  // namespace tapemeasure::rules
