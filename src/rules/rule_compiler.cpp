@@ -233,7 +233,7 @@ class Compiler {
     for (const auto& f : spec.forgets) {
       CompiledForget cf;
       compile_template(f.key, cf.key, true);
-      forget_tables_.emplace_back(f.table, f.pos);
+      forget_tables_.push_back({f.table, f.pos, spec.name});
       cf.table = table_index(f.table);
       out.forgets.push_back(std::move(cf));
     }
@@ -265,8 +265,8 @@ class Compiler {
       for (const auto& cr : rule.recalls) {
         if (!remembered(cr.table)) {
           fail(cr.pos, rule.name,
-               "recall from table '" + cr.table_name + "', which no rule remembers into (remember: {in: " +
-                   cr.table_name + ", key: ...})");
+               "recall from table '" + cr.table_name + "', which no rule remembers into (" + remembered_tables() +
+                   ")");
           continue;
         }
         for (const auto& [field, index] : cr.fields) {
@@ -280,9 +280,9 @@ class Compiler {
         }
       }
     }
-    for (const auto& [table, pos] : forget_tables_)
+    for (const auto& [table, pos, rule] : forget_tables_)
       if (!remembered(table_index(table)))
-        fail(pos, "", "forget from table '" + table + "', which no rule remembers into");
+        fail(pos, rule, "forget from table '" + table + "', which no rule remembers into (" + remembered_tables() + ")");
 
     for (std::size_t i = 0; i < rules.size(); ++i) {
       auto& rule = rules[i];
@@ -339,6 +339,17 @@ class Compiler {
       if (tables_[i].name == name) return static_cast<int>(i);
     tables_.push_back({name, {}});
     return static_cast<int>(tables_.size() - 1);
+  }
+
+  // "tables remembered into: a, b", or how to make one.
+  std::string remembered_tables() const {
+    std::set<std::string> names;
+    for (int t : remembered_) names.insert(tables_[static_cast<std::size_t>(t)].name);
+    if (names.empty()) return "no rule has remember: {in: TABLE, key: ...}";
+    std::string out = "tables remembered into: ";
+    bool first = true;
+    for (const auto& n : names) out += (first ? "" : ", ") + n, first = false;
+    return out;
   }
 
   bool remembered(int table) const {
@@ -517,7 +528,12 @@ class Compiler {
   std::vector<std::string> metric_rule_;  // ... and its rule
   std::vector<TableInfo> tables_;
   std::vector<int> remembered_;  // tables some rule remembers into
-  std::vector<std::pair<std::string, SourcePos>> forget_tables_;
+  struct ForgetAt {
+    std::string table;
+    SourcePos pos;
+    std::string rule;
+  };
+  std::vector<ForgetAt> forget_tables_;
   std::map<std::string, std::shared_ptr<const TimeLayout>> layouts_;  // per file
   std::vector<std::set<int>> needed_;  // per rule kept (compile_rule returned true)
 };
