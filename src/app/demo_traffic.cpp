@@ -44,39 +44,62 @@ std::string DemoTraffic::queue_id() {
   return id;
 }
 
+void DemoTraffic::later(double due, std::vector<std::string> lines) {
+  later_.push(Later{due, ++seq_, std::move(lines)});
+}
+
+int DemoTraffic::write_due(double now, std::string& out) {
+  int n = 0;
+  if (later_.empty() || later_.top().due > now) return n;
+  const std::string ts = timestamp();
+  while (!later_.empty() && later_.top().due <= now) {
+    for (const auto& line : later_.top().lines) {
+      out += ts + " " + line + "\n";
+      ++n;
+    }
+    later_.pop();
+  }
+  return n;
+}
+
 int DemoTraffic::next_message(std::string& out) {
   std::uniform_real_distribution<double> u(0, 1);
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   const int mta = static_cast<int>(rng_() % 4);
   const int ingress = static_cast<int>(rng_() % 2);
   const auto& w = relay_weights()[mta];
   const double r = u(rng_);
   const int proxy = r < w[0] ? 0 : r < w[0] + w[1] ? 1 : 2;
-  const std::string ts = timestamp(), id = queue_id();
-  const std::string host = std::string(ts) + " " + kMtas[mta] + " ";
+  const std::string stamp = timestamp() + " ", id = queue_id();
+  const std::string host = std::string(kMtas[mta]) + " ";
   const auto pid = [&] { return std::to_string(1000 + rng_() % 9000); };
   const std::string rcpt = "user" + std::to_string(rng_() % 100000) + "@" + kDomains[rng_() % std::size(kDomains)];
   const bool api = u(rng_) < 0.08;
 
   int lines = 0;
   if (u(rng_) < 0.02) {  // refused at the door: drawn grey
-    out += host + "postfix/smtpd[" + pid() + "]: NOQUEUE: reject: RCPT from " + kIngress[ingress] + "[10.0.0." +
+    out += stamp + host + "postfix/smtpd[" + pid() + "]: NOQUEUE: reject: RCPT from " + kIngress[ingress] + "[10.0.0." +
            std::to_string(ingress + 1) + "]: 554 5.7.1 <" + rcpt + ">: Relay access denied; from=<spam@example.biz> to=<" +
            rcpt + "> proto=ESMTP helo=<example.biz>\n";
-    return 1;
+    return 1 + write_due(now, out);
   }
   if (api) {
-    out += host + "postfix/submission/smtpd[" + pid() + "]: " + id + ": client=" + kIngress[ingress] +
+    out += stamp + host + "postfix/submission/smtpd[" + pid() + "]: " + id + ": client=" + kIngress[ingress] +
            "[10.0.0." + std::to_string(ingress + 1) + "], sasl_method=PLAIN, sasl_username=app" +
            std::to_string(rng_() % 5) + "\n";
   } else {
-    out += host + "postfix/smtpd[" + pid() + "]: " + id + ": client=" + kIngress[ingress] + "[10.0.0." +
+    out += stamp + host + "postfix/smtpd[" + pid() + "]: " + id + ": client=" + kIngress[ingress] + "[10.0.0." +
            std::to_string(ingress + 1) + "]\n";
   }
-  ++lines;
-  out += host + "postfix/qmgr[" + pid() + "]: " + id + ": from=<news@example.com>, size=" +
-         std::to_string(2000 + rng_() % 60000) + ", nrcpt=1 (queue active)\n";
-  ++lines;
+  out += stamp + host + "postfix/cleanup[" + pid() + "]: " + id + ": message-id=<" + id + "@" + kIngress[ingress] +
+         ".example.com>\n";
+  const std::string queued = host + "postfix/qmgr[" + pid() + "]: " + id + ": from=<news@example.com>, size=" +
+                             std::to_string(2000 + rng_() % 60000) + ", nrcpt=1 (queue active)";
+  out += stamp + queued + "\n";
+  lines += 3;
 
+  // Delivered within a few seconds mostly, now and then after half a minute.
+  const double hold = u(rng_) < 0.8 ? u(rng_) * 3 : 3 + u(rng_) * 27;
   const double outcome = u(rng_);
   const std::string ip = std::to_string(kOctets[rng_() % std::size(kOctets)]) + "." + std::to_string(rng_() % 256) +
                          "." + std::to_string(rng_() % 256) + "." + std::to_string(1 + rng_() % 254);
@@ -85,26 +108,27 @@ int DemoTraffic::next_message(std::string& out) {
   const std::string relay = std::string("relay=") + kProxies[proxy] + "[" + ip + "]:25";
   const std::string common = host + "postfix/smtp[" + pid() + "]: " + id + ": to=<" + rcpt + ">, " + relay +
                              ", delay=" + delay + ", delays=0.01/0/0.02/" + delay + ", ";
-  if (outcome < 0.17) {
+  const std::string removed = host + "postfix/qmgr[" + pid() + "]: " + id + ": removed";
+  // Message shares chosen so that, counting the deferred messages' retries, 17% of all
+  // delivery attempts go through the relay transport, 10% are deferred and 5% bounced:
+  // with d = 1/9 of messages deferred once, attempts are 1 + d per message.
+  if (outcome < 0.17 * 10 / 9) {
     // Partner domains go through the relay transport to an internal next hop: MTA to proxy only.
-    out += host + "postfix/relay/smtp[" + pid() + "]: " + id + ": to=<" + rcpt + ">, relay=" + kProxies[proxy] +
-           "[10.0.1." + std::to_string(proxy + 1) + "]:25, delay=" + delay + ", delays=0.01/0/0.02/" + delay +
-           ", dsn=2.0.0, status=sent (250 2.0.0 OK " + id + ")\n";
-    out += host + "postfix/qmgr[" + pid() + "]: " + id + ": removed\n";
-    lines += 2;
-  } else if (outcome < 0.85) {
-    out += common + "dsn=2.0.0, status=sent (250 2.0.0 OK " + id + ")\n";
-    out += host + "postfix/qmgr[" + pid() + "]: " + id + ": removed\n";
-    lines += 2;
-  } else if (outcome < 0.95) {
-    out += common + "dsn=4.7.0, status=deferred (host " + ip + " said: 421 4.7.0 Try again later)\n";
-    ++lines;
+    later(now + hold, {host + "postfix/relay/smtp[" + pid() + "]: " + id + ": to=<" + rcpt + ">, relay=" + kProxies[proxy] +
+                           "[10.0.1." + std::to_string(proxy + 1) + "]:25, delay=" + delay + ", delays=0.01/0/0.02/" +
+                           delay + ", dsn=2.0.0, status=sent (250 2.0.0 OK " + id + ")",
+                       removed});
+  } else if (outcome < 1 - (0.10 + 0.05) * 10 / 9) {
+    later(now + hold, {common + "dsn=2.0.0, status=sent (250 2.0.0 OK " + id + ")", removed});
+  } else if (outcome < 1 - 0.05 * 10 / 9) {
+    // Deferred, then sent at the retry, which comes back through the active queue.
+    const double retry = now + hold + 20 + u(rng_) * 40;
+    later(now + hold, {common + "dsn=4.7.0, status=deferred (host " + ip + " said: 421 4.7.0 Try again later)"});
+    later(retry, {queued, common + "dsn=2.0.0, status=sent (250 2.0.0 OK " + id + ")", removed});
   } else {
-    out += common + "dsn=5.1.1, status=bounced (host " + ip + " said: 550 5.1.1 User unknown)\n";
-    out += host + "postfix/qmgr[" + pid() + "]: " + id + ": removed\n";
-    lines += 2;
+    later(now + hold, {common + "dsn=5.1.1, status=bounced (host " + ip + " said: 550 5.1.1 User unknown)", removed});
   }
-  return lines;
+  return lines + write_due(now, out);
 }
 
 }  // namespace tapemeasure::app

@@ -180,7 +180,11 @@ void LineProcessor::apply(const RuleMatch& m, std::uint32_t missed, bool want_ev
 }
 
 void LineProcessor::publish_memory() {
-  for (std::size_t t = 0; t < tables_.size(); ++t) remembered_[t]->Set(static_cast<double>(tables_[t]->size()));
+  // Expiry runs on one clock for every table, also those no line touched lately.
+  for (std::size_t t = 0; t < tables_.size(); ++t) {
+    tables_[t]->advance(runner_.clock());
+    remembered_[t]->Set(static_cast<double>(tables_[t]->size()));
+  }
 }
 
 void LineProcessor::finish_line(std::string_view line, int first_rule, double sampled_seconds) {

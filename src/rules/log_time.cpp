@@ -43,23 +43,30 @@ double fraction(std::string_view s, std::size_t at, std::size_t& len) {
   return f;
 }
 
-int year_of(double epoch) {
-  const std::time_t t = static_cast<std::time_t>(epoch);
+// The local year of `now`. localtime_r reads the zone each call (most of a syslog time's
+// cost when measured): the year is kept with the span of time it covers.
+int year_of(double now) {
+  thread_local double span_begin = 1, span_end = 0;
+  thread_local int year = 1970;
+  if (now >= span_begin && now < span_end) return year;
+  const std::time_t t = static_cast<std::time_t>(now);
   std::tm tm{};
   if (!::localtime_r(&t, &tm)) return 1970;
-  return tm.tm_year + 1900;
+  year = tm.tm_year + 1900;
+  span_begin = local_epoch(year, 1, 1, 0, 0, 0);
+  span_end = local_epoch(year + 1, 1, 1, 0, 0, 0);
+  return year;
 }
 
 // A date without a year: the year that puts it nearest to `now` (a log read on January 1st
-// is still mostly December's).
+// is still mostly December's). Only one year is read as local time in the usual case.
 double nearest_year_epoch(int month, int day, int hour, int minute, double second, double now) {
+  constexpr double kHalfYear = 365.2425 * 86400 / 2;
   const int y = year_of(now);
-  double best = 0, best_gap = INFINITY;
-  for (int year : {y - 1, y, y + 1}) {
-    const double e = local_epoch(year, month, day, hour, minute, second);
-    if (std::fabs(e - now) < best_gap) best = e, best_gap = std::fabs(e - now);
-  }
-  return best;
+  const double e = local_epoch(y, month, day, hour, minute, second);
+  if (e - now > kHalfYear) return local_epoch(y - 1, month, day, hour, minute, second);
+  if (now - e > kHalfYear) return local_epoch(y + 1, month, day, hour, minute, second);
+  return e;
 }
 
 bool valid_clock(int month, int day, int hour, int minute, int second) {
@@ -210,7 +217,7 @@ bool TimeLayout::parse(std::string_view text, double now, double& out) const {
   const double frac = fraction(std::string_view(end), 0, flen);  // fractions after the seconds
   end += flen;
   while (*end == ' ') ++end;
-  if (*end != '\0') return false;
+  if (end != buf + text.size()) return false;  // also when a NUL in the text stopped strptime
   if (!valid_clock(tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)) return false;
   const double sec = tm.tm_sec + frac;
   if (has_zone_) {

@@ -11,12 +11,12 @@ std::size_t heap_bytes(const std::string& s) { return s.capacity() > 15 ? s.capa
 }  // namespace
 
 std::size_t MemoryTable::put(std::string_view key, double time, double lifetime, std::string fields) {
-  if (time > newest_) newest_ = time;
   if (auto it = map_.find(key); it != map_.end()) {
     Entry& e = it->second;
     e.time = time;
     e.expires = time + lifetime;
     e.fields = std::move(fields);
+    e.order->expires = e.expires;
     order_.splice(order_.end(), order_, e.order);  // now the newest
     return 0;
   }
@@ -31,7 +31,7 @@ std::size_t MemoryTable::put(std::string_view key, double time, double lifetime,
   e.time = time;
   e.expires = time + lifetime;
   e.fields = std::move(fields);
-  e.order = order_.insert(order_.end(), &it->first);
+  e.order = order_.insert(order_.end(), Order{&it->first, e.expires});
   return evicted;
 }
 
@@ -58,9 +58,8 @@ void MemoryTable::advance(double log_time) {
   // Entries are in the order they were stored; with one lifetime per table (the usual case)
   // that is also the order they expire in. An entry with a longer lifetime ahead of shorter
   // ones only delays their sweep: find() never returns an expired entry.
-  while (!order_.empty()) {
-    const auto it = map_.find(*order_.front());
-    if (it->second.expires >= newest_) break;
+  while (!order_.empty() && order_.front().expires < newest_) {
+    const auto it = map_.find(*order_.front().key);
     order_.pop_front();
     map_.erase(it);
   }
@@ -72,7 +71,7 @@ void MemoryTable::set_max_entries(std::size_t n) {
 }
 
 void MemoryTable::evict_oldest() {
-  const auto it = map_.find(*order_.front());
+  const auto it = map_.find(*order_.front().key);
   order_.pop_front();
   map_.erase(it);
 }
@@ -81,7 +80,7 @@ std::size_t MemoryTable::bytes() const {
   // Per entry: the hash node (next pointer, cached hash, key and Entry) and the order list's
   // node (two links and the key pointer); per bucket one pointer.
   constexpr std::size_t kNode = 2 * sizeof(void*) + sizeof(std::string) + sizeof(Entry);
-  constexpr std::size_t kListNode = 3 * sizeof(void*);
+  constexpr std::size_t kListNode = 2 * sizeof(void*) + sizeof(Order);
   std::size_t total = map_.bucket_count() * sizeof(void*);
   for (const auto& [key, e] : map_) total += kNode + kListNode + heap_bytes(key) + heap_bytes(e.fields);
   return total;

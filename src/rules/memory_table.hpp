@@ -20,17 +20,22 @@ namespace tapemeasure::rules {
 
 class MemoryTable {
  public:
+  // The order entries were stored in, with their expiry: the sweep reads it without a lookup.
+  struct Order {
+    const std::string* key;  // points into map_'s node
+    double expires;
+  };
   struct Entry {
     double time = 0;      // log time of the remembering line, seconds since the epoch
     double expires = 0;   // time + lifetime
     std::string fields;   // packed name/value pairs (see pack() and field())
-    std::list<const std::string*>::iterator order;
+    std::list<Order>::iterator order;
   };
 
   explicit MemoryTable(std::size_t max_entries) : max_entries_(max_entries) {}
 
   // Stores `fields` (already packed) under `key`, replacing an entry of that key (which
-  // then counts as the newest). Returns how many entries were evicted to make room (0 or 1).
+  // then counts as the newest). The clock is advance()'s alone: call it first. Returns how many entries were evicted to make room (0 or 1).
   std::size_t put(std::string_view key, double time, double lifetime, std::string fields);
   // The entry for `key`, or null when there is none or it has expired (then it is removed).
   const Entry* find(std::string_view key);
@@ -60,7 +65,7 @@ class MemoryTable {
   std::size_t max_entries_;
   double newest_ = -1e300;
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> map_;
-  std::list<const std::string*> order_;  // keys, oldest first (point into map_'s nodes)
+  std::list<Order> order_;  // oldest first
 };
 
 }  // namespace tapemeasure::rules

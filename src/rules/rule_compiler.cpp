@@ -417,7 +417,12 @@ class Compiler {
     const std::string& s = m.value.text;
     const bool literal = s.find("${") == std::string::npos;
     if (auto err = value.compile(s, fields, Expression::Want::number); !err.empty()) {
-      fail(literal ? "value '" + s + "' is not a number" : err);
+      // A single word ('12kb', 'nan', '-inf') is a number that is not one; anything with an
+      // operator in it was meant as an expression, and its own message says what is wrong.
+      std::string_view word = s;
+      if (!word.empty() && (word[0] == '-' || word[0] == '+')) word.remove_prefix(1);
+      const bool single_word = word.find_first_of(" +-*/%()<>=!'\",") == std::string_view::npos;
+      fail(literal && single_word ? "value '" + s + "' is not a number" : err);
       return false;
     }
     if (!value.constant()) return true;

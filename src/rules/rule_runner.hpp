@@ -8,6 +8,7 @@
 // applies lines in order; the in-file tests use one with no tables (every recall misses).
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,12 @@ class RuleRunner {
   // Forgets, then remembers. evicted(table) is called for each entry evicted to make room.
   void finish(const std::function<void(int table)>& evicted);
 
+  // The newest log time seen by a rule that uses memory (seconds since the epoch), at most
+  // kMaxAheadOfArrival ahead of that line's arrival: what expires remembered entries, in
+  // every table (LineProcessor advances the tables no line touched before reading sizes).
+  double clock() const { return clock_; }
+  static constexpr double kMaxAheadOfArrival = 86400;
+
  private:
   double log_time(double arrival);
 
@@ -42,13 +49,20 @@ class RuleRunner {
   const CompiledRule* rule_ = nullptr;
   int index_ = -1;
   double time_ = 0;
+  double clock_ = -1e300;
   std::uint32_t missed_ = 0;
   std::vector<std::string_view> values_;
   std::vector<std::string> recall_keys_;  // per recall, for `forget: true`
+  // Per recall: a copy of the entry's packed fields. Recalled values point here, not into the
+  // table: forget and remember run after them and may erase or evict the entry.
+  std::vector<std::string> recalled_;
   std::vector<std::string> numbers_;      // per recall: the text of its elapsed seconds
   std::string line_time_;
   std::string key_, packed_, stored_;
-  // The last header timestamp read, and its time: consecutive lines mostly share it.
+  // The last timestamp read, and its time: consecutive lines mostly share it. Keyed by the
+  // layout too (null: a syslog header), since files may read the same text differently
+  // (unix vs unix_ms); holding it also keeps its address from being reused after a reload.
+  std::shared_ptr<const TimeLayout> cached_layout_;
   std::string cached_text_;
   double cached_time_ = 0;
   double cached_arrival_ = -1;

@@ -14,12 +14,12 @@ namespace tapemeasure::testing {
 
 namespace fs = std::filesystem;
 
-GoldenOutput run_golden(const std::vector<std::string>& rule_paths, const fs::path& log) {
-  return run_engine(rule_paths, read_file(log));
+GoldenOutput run_golden(const std::vector<std::string>& rule_paths, const fs::path& log, double arrival) {
+  return run_engine(rule_paths, read_file(log), 1, true, arrival);
 }
 
 GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::string& data, int match_threads,
-                        bool with_events) {
+                        bool with_events, double arrival) {
   GoldenOutput out;
   const auto loaded = reload::load_rules(rule_paths);
   EXPECT_TRUE(loaded.ok()) << loaded.error_text();
@@ -34,7 +34,7 @@ GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::s
   // The daemon's way through the rules (app::LineFeeder), with a fixed arrival time so that
   // log times without a year, and lines without a time, come out the same on every run.
   app::LineFeeder feeder(engine.processor, 64 * 1024,  // the daemon's default --max-line-bytes
-                         with_events ? &on_event : nullptr, static_cast<double>(kGoldenEventTs) / 1000);
+                         with_events ? &on_event : nullptr, arrival);
   // Fed in odd-sized chunks, as a socket would deliver it (a busy writer's read when batched).
   const std::size_t chunk = match_threads > 1 ? 262139 : 4093;
   for (std::size_t i = 0; i < data.size(); i += chunk) feeder.feed(std::string_view(data).substr(i, chunk));

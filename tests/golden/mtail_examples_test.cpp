@@ -90,8 +90,10 @@ TEST_P(MtailExamplesTest, SeveralMatchThreadsGiveTheSameNumbers) {
   const std::string rules = (source_dir() / "rules/examples" / (log.stem().string() + ".yml")).string();
   const std::string data = read_file(source_dir() / log);
   const auto one = run_engine({rules}, data, 1, true);
-  const auto three = run_engine({rules}, data, 3, true);
-  EXPECT_GT(three.helper_chunks, 0u) << "the parallel path did not run";
+  // On a busy machine the helpers may wake too late to take a chunk: try again.
+  GoldenOutput three;
+  for (int attempt = 0; attempt < 10 && three.helper_chunks == 0; ++attempt) three = run_engine({rules}, data, 3, true);
+  ASSERT_GT(three.helper_chunks, 0u) << "the helpers never matched a chunk";
   EXPECT_EQ(one.metrics, three.metrics);
   EXPECT_EQ(one.events, three.events);
 }

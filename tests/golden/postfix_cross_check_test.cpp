@@ -1,7 +1,9 @@
 // The acceptance check of the default pack: on every Postfix log we keep,
 // `tapemeasure test --rules rules --format metrics` must give mail_deliveries_total per
 // (mta, relay, outcome) equal to an independent awk count of the status= words
-// (tests/data/postfix_status_count.sh), and tapemeasure_lines_total equal to `wc -l`.
+// (tests/data/postfix_status_count.sh), and tapemeasure_lines_total equal to `wc -l`; and
+// on tests/data/golden/postfix_queue.log, bytes per relay and queue lifetime equal to an
+// independent count in Python (tests/data/postfix_queue_count.py).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -70,6 +72,90 @@ TEST_P(PostfixCrossCheckTest, DeliveriesEqualAnIndependentAwkCount) {
 
 INSTANTIATE_TEST_SUITE_P(Data, PostfixCrossCheckTest, ::testing::ValuesIn(postfix_logs()), path_param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PostfixCrossCheckTest);
+
+// The pack's two measurements across lines, on a log made for them
+// (tests/data/golden/postfix_queue.log: two hosts, two Postfix instances each, queue ids
+// that repeat across instances and hosts, deferrals and retries, messages that arrived
+// before the log or are still queued at its end): mail_delivered_bytes_total per relay and
+// mail_queue_lifetime_seconds per MTA (count, sum, every bucket) must equal an independent
+// count in Python (tests/data/postfix_queue_count.py), and the recall misses the lines
+// whose message arrived before the log. Keys are "bytes RELAY", "lifetime MTA count",
+// "lifetime MTA sum", "lifetime MTA bucket LE".
+std::string number_text(const std::string& s) {
+  if (s == "+Inf") return s;
+  std::ostringstream out;
+  out.precision(17);
+  out << std::stod(s);
+  return out.str();
+}
+
+TEST(PostfixQueueCrossCheckTest, BytesPerRelayAndQueueLifetimeEqualAnIndependentCount) {
+  const fs::path log = source_dir() / "tests/data/golden/postfix_queue.log";
+  const fs::path script = source_dir() / "tests/data/postfix_queue_count.py";
+  ASSERT_TRUE(fs::exists(log)) << log;
+  const auto r = run_tapemeasure({"test", "--rules", (source_dir() / "rules").string(), "--input", log.string(),
+                                  "--format", "metrics"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto e = parse_exposition(r.out);
+  ASSERT_TRUE(e.problems.empty()) << e.problems.front();
+
+  Counts ours;
+  double our_misses = 0;
+  for (const auto& s : e.samples) {
+    if (s.name == "mail_delivered_bytes_total") {
+      ours["bytes " + s.labels.at("relay")] += s.value;
+    } else if (s.name == "mail_queue_lifetime_seconds_count") {
+      ours["lifetime " + s.labels.at("mta") + " count"] += s.value;
+    } else if (s.name == "mail_queue_lifetime_seconds_sum") {
+      ours["lifetime " + s.labels.at("mta") + " sum"] += s.value;
+    } else if (s.name == "mail_queue_lifetime_seconds_bucket") {
+      ours["lifetime " + s.labels.at("mta") + " bucket " + number_text(s.labels.at("le"))] += s.value;
+    } else if (s.name == "tapemeasure_recall_misses_total") {
+      our_misses += s.value;
+    }
+  }
+
+  const auto py = run_command({"python3", script.string(), log.string()});
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  Counts theirs;
+  double their_misses = -1, collisions = -1;
+  for (const auto& line : split_lines(py.out)) {
+    std::istringstream in(line);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    ASSERT_GE(words.size(), 2u) << "unexpected line from the script: " << line;
+    const double n = std::stod(words.back());
+    words.pop_back();
+    if (words == std::vector<std::string>{"misses"}) {
+      their_misses = n;
+      continue;
+    }
+    if (words == std::vector<std::string>{"collisions"}) {
+      collisions = n;
+      continue;
+    }
+    if (words.size() == 4 && words[2] == "bucket") words[3] = number_text(words[3]);
+    std::string key;
+    for (const auto& w : words) key += (key.empty() ? "" : " ") + w;
+    theirs[key] += n;
+  }
+  EXPECT_EQ(ours, theirs);
+  EXPECT_EQ(our_misses, their_misses) << "recall misses: sent or removed lines of messages that arrived before the log";
+
+  // The log must keep testing what it is for.
+  EXPECT_GT(collisions, 0) << "no queue id is in two queues at once: the host/instance/queue id key is not tested";
+  EXPECT_GT(their_misses, 0) << "no message arrived before the log";
+  std::size_t relays = 0;
+  for (const auto& [key, n] : theirs) relays += key.starts_with("bytes ") && n > 0;
+  EXPECT_GE(relays, 4u);
+  for (const char* mta : {"mx1", "mx2", "mx1/postfix-out", "mx2/postfix-out"}) {
+    const std::string k = std::string("lifetime ") + mta;
+    EXPECT_GT(theirs[k + " count"], 0) << mta;
+    EXPECT_GT(theirs[k + " bucket 1"], 0) << mta << ": no message left the queue within a second";
+  }
+  EXPECT_LT(theirs["lifetime mx2/postfix-out bucket 300"], theirs["lifetime mx2/postfix-out count"])
+      << "no message stayed in the queue for a retry";
+}
 
 // Without a Postfix log the cross-check above would silently instantiate nothing.
 TEST(PostfixCrossCheckSetupTest, ThereIsAPostfixLog) {
