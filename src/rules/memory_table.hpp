@@ -5,9 +5,9 @@
 // seen passes an entry's time plus its lifetime, it is gone (a log that jumps back does not
 // revive it).
 //
-// Memory per entry: about 160 bytes of bookkeeping, plus the key and the stored text where
-// either is longer than 15 bytes (std::string keeps shorter ones inline). docs/rules.md
-// states the bound users plan with.
+// Memory per entry: about 150 bytes of bookkeeping (250 with malloc's own), plus the key
+// and the stored text where either is longer than 15 bytes (std::string keeps shorter ones
+// inline). docs/rules.md states the bound users plan with.
 //
 // Not thread-safe: only the thread that applies lines in order touches it.
 #include <cstdint>
