@@ -62,29 +62,17 @@ class Compiler {
  public:
   explicit Compiler(RuleErrors& errors) : errors_(errors) {}
 
-  bool compile_rule(const RuleSpec& spec, CompiledRule& out) {
-    const std::size_t errors_before = errors_.size();
+  // The pattern and the fields matching fills: named groups in group order, then the syslog
+  // header's; and where the rule's lines take their time from. False when RE2 refuses it.
+  bool compile_pattern(const RuleSpec& spec, CompiledRule& out) {
     const auto fail = [&](const SourcePos& pos, std::string msg) {
       errors_.push_back({pos, spec.name, std::move(msg)});
     };
-    out.name = spec.name;
-    out.pos = spec.pos;
-    out.format = spec.format;
-    out.continue_matching = spec.continue_matching;
-    out.event_enabled = spec.event_enabled;
-    out.tests = spec.tests;
-
-    if (!is_rule_name(spec.name))
-      fail(spec.pos, "rule name '" + spec.name + "' must match [a-z_][a-z0-9_]*");
-    if (auto [it, fresh] = names_.emplace(spec.name, spec.pos); !fresh)
-      fail(spec.pos, "duplicate rule name (first defined at " + describe(it->second) + ")");
-
     auto re = std::make_unique<RE2>(spec.match, regex_options(kRegexMaxMem));
     if (!re->ok()) {
       fail(spec.match_pos, "invalid RE2 pattern: " + re->error());
       return false;
     }
-    // Fields: named groups in group order, then the syslog header's.
     std::map<std::string, int> first_group;
     for (const auto& [group, name] : re->CapturingGroupNames()) {
       // RE2 accepts a name twice, but reports only one group for it: lines taking the other
@@ -124,6 +112,27 @@ class Compiler {
     out.match_fields = out.fields.size();
     out.submatches_all = re->NumberOfCapturingGroups() + 1;
     out.re = std::move(re);
+    return true;
+  }
+
+  bool compile_rule(const RuleSpec& spec, CompiledRule& out) {
+    const std::size_t errors_before = errors_.size();
+    const auto fail = [&](const SourcePos& pos, std::string msg) {
+      errors_.push_back({pos, spec.name, std::move(msg)});
+    };
+    out.name = spec.name;
+    out.pos = spec.pos;
+    out.format = spec.format;
+    out.continue_matching = spec.continue_matching;
+    out.event_enabled = spec.event_enabled;
+    out.tests = spec.tests;
+
+    if (!is_rule_name(spec.name))
+      fail(spec.pos, "rule name '" + spec.name + "' must match [a-z_][a-z0-9_]*");
+    if (auto [it, fresh] = names_.emplace(spec.name, spec.pos); !fresh)
+      fail(spec.pos, "duplicate rule name (first defined at " + describe(it->second) + ")");
+
+    if (!compile_pattern(spec, out)) return false;
 
     // Fields that everything but the event reads: matching without events extracts only these.
     std::set<int> needed;
@@ -330,6 +339,11 @@ class Compiler {
     }
   }
 
+  // Called after compile_rule for each rule kept.
+  void note_remembers(const CompiledRule& rule) {
+    for (const auto& r : rule.remembers) remembered_.push_back(r.table);
+  }
+
   std::vector<MetricSchema> take_metrics() { return std::move(metrics_); }
   std::vector<TableInfo> take_tables() { return std::move(tables_); }
 
@@ -392,13 +406,6 @@ class Compiler {
     return out.empty() ? "none" : out;
   }
 
- public:
-  // Called after compile_rule for each rule, with the rules kept.
-  void note_remembers(const CompiledRule& rule) {
-    for (const auto& r : rule.remembers) remembered_.push_back(r.table);
-  }
-
- private:
   std::shared_ptr<const TimeLayout> layout_for(const TimeSpec& t) {
     const auto key = t.layout_pos.file;
     if (auto it = layouts_.find(key); it != layouts_.end()) return it->second;

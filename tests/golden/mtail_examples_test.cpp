@@ -79,8 +79,9 @@ TEST_P(MtailExamplesTest, GivesMtailsNumbers) {
     ++compared;
   }
   for (const auto& [family, type] : theirs.type)
-    if (!mtail_internal(family) && ours.type.contains(family))
+    if (!mtail_internal(family) && ours.type.contains(family)) {
       EXPECT_EQ(ours.type.at(family), type) << name << ": the type of " << family;
+    }
   EXPECT_GT(compared, 5u) << name << ": too few series compared to mean anything";
 }
 

@@ -89,7 +89,7 @@ TEST_F(MetricStoreTest, ReshapedMetricStartsAfresh) {
   store_.add(series(*m2, {"mx1", "p1"}), 1);
   EXPECT_EQ(sample_value(scrape(), "mail_total", Labels{{"mta", "mx1"}, {"relay", "p1"}}), 1);
   // Kind changed: counter -> gauge.
-  auto* g = store_.declare({MetricSchema{"mail_total", MetricKind::gauge, "G.", {"mta"}, {}}})[0];
+  auto* g = store_.declare({MetricSchema{"mail_total", MetricKind::gauge, "G.", {"mta"}, {}, {}}})[0];
   store_.set(series(*g, {"mx1"}), 42);
   e = scrape();
   EXPECT_EQ(e.type.at("mail_total"), "gauge");
@@ -97,7 +97,7 @@ TEST_F(MetricStoreTest, ReshapedMetricStartsAfresh) {
 }
 
 TEST_F(MetricStoreTest, ReshapedHistogramBucketsStartAfresh) {
-  MetricSchema h{"delay_seconds", MetricKind::histogram, "H.", {}, {1, 2}};
+  MetricSchema h{"delay_seconds", MetricKind::histogram, "H.", {}, {1, 2}, {}};
   auto* m = store_.declare({h})[0];
   store_.observe(series(*m, {}), 1.5);
   h.buckets = {1, 5};
@@ -179,7 +179,7 @@ TEST_F(MetricStoreTest, QuotesBackslashesAndNewlinesInLabelValuesAreEscaped) {
 }
 
 TEST_F(MetricStoreTest, GaugeSetAndAdd) {
-  auto* m = store_.declare({MetricSchema{"queue_size", MetricKind::gauge, "Q.", {}, {}}})[0];
+  auto* m = store_.declare({MetricSchema{"queue_size", MetricKind::gauge, "Q.", {}, {}, {}}})[0];
   Series& s = series(*m, {});
   store_.set(s, 10);
   store_.gauge_add(s, -3);
@@ -187,7 +187,7 @@ TEST_F(MetricStoreTest, GaugeSetAndAdd) {
 }
 
 TEST_F(MetricStoreTest, HistogramObserve) {
-  auto* m = store_.declare({MetricSchema{"delay_seconds", MetricKind::histogram, "D.", {"relay"}, {0.5, 1}}})[0];
+  auto* m = store_.declare({MetricSchema{"delay_seconds", MetricKind::histogram, "D.", {"relay"}, {0.5, 1}, {}}})[0];
   Series& s = series(*m, {"p1"});
   store_.observe(s, 0.2);
   store_.observe(s, 0.7);
@@ -258,7 +258,7 @@ struct RecordingVisitor final : HarvestVisitor {
 };
 
 TEST_F(MetricStoreTest, HarvestReportsHistogramBucketIncrementsSinceTheLastHarvest) {
-  auto* m = store_.declare({MetricSchema{"delay_seconds", MetricKind::histogram, "D.", {"relay"}, {0.5, 1}}})[0];
+  auto* m = store_.declare({MetricSchema{"delay_seconds", MetricKind::histogram, "D.", {"relay"}, {0.5, 1}, {}}})[0];
   Series& p1 = series(*m, {"p1"});
   store_.observe(p1, 0.2);
   store_.observe(p1, 0.7);
@@ -289,7 +289,7 @@ TEST_F(MetricStoreTest, HarvestReportsHistogramBucketIncrementsSinceTheLastHarve
 
 TEST_F(MetricStoreTest, HarvestVisitsCountersAndHistogramsApart) {
   const auto ms = store_.declare({counter("c_total", {"k"}),
-                                  MetricSchema{"h_seconds", MetricKind::histogram, "H.", {"k"}, {1}}});
+                                  MetricSchema{"h_seconds", MetricKind::histogram, "H.", {"k"}, {1}, {}}});
   store_.add(series(*ms[0], {"a"}), 2);
   store_.observe(series(*ms[1], {"b"}), 3);
   RecordingVisitor v;
@@ -299,7 +299,7 @@ TEST_F(MetricStoreTest, HarvestVisitsCountersAndHistogramsApart) {
 }
 
 TEST_F(MetricStoreTest, CountersOnlyHarvestAlsoStartsTheNextHistogramInterval) {
-  auto* m = store_.declare({MetricSchema{"h_seconds", MetricKind::histogram, "H.", {"k"}, {1}}})[0];
+  auto* m = store_.declare({MetricSchema{"h_seconds", MetricKind::histogram, "H.", {"k"}, {1}, {}}})[0];
   Series& s = series(*m, {"a"});
   store_.observe(s, 0.5);
   store_.harvest([](const Series&, double) { ADD_FAILURE() << "a histogram is not a counter"; });
@@ -329,7 +329,7 @@ TEST_F(MetricStoreTest, MetricIdsChangeWhenAMetricStartsAfresh) {
 
 TEST_F(MetricStoreTest, ForEachSeriesVisitsEverySeriesAndTheOverflow) {
   MetricStore small(registry_, self_, {.max_series_per_metric = 2});
-  auto* m = small.declare({MetricSchema{"q_size", MetricKind::gauge, "Q.", {"k"}, {}}})[0];
+  auto* m = small.declare({MetricSchema{"q_size", MetricKind::gauge, "Q.", {"k"}, {}, {}}})[0];
   for (const char* k : {"a", "b", "c", "d"}) {
     std::vector<std::string_view> v{k};
     small.set(small.series(*m, v), 1);

@@ -18,12 +18,12 @@ using metrics::Series;
 using metrics::StoredMetric;
 
 MetricSchema deliveries() {
-  return {"mail_deliveries_total", MetricKind::counter, "D.", {"mta", "relay", "outcome"}, {}};
+  return {"mail_deliveries_total", MetricKind::counter, "D.", {"mta", "relay", "outcome"}, {}, {}};
 }
 MetricSchema delays() {
-  return {"mail_delivery_delay_seconds", MetricKind::histogram, "H.", {"relay"}, {0.1, 1, 10}};
+  return {"mail_delivery_delay_seconds", MetricKind::histogram, "H.", {"relay"}, {0.1, 1, 10}, {}};
 }
-MetricSchema queue_depth() { return {"queue_depth", MetricKind::gauge, "Q.", {"mta"}, {}}; }
+MetricSchema queue_depth() { return {"queue_depth", MetricKind::gauge, "Q.", {"mta"}, {}, {}}; }
 
 view::Share share(std::string title, std::vector<std::pair<std::string, std::string>> where = {}) {
   view::Share s;
@@ -211,11 +211,11 @@ TEST_F(SecondStatsTest, MetricRemovedByAReloadIsNotReportedAndStartsAfreshWhenBa
 }
 
 TEST_F(SecondStatsTest, ReshapedMetricStartsItsTotalAfreshAndKeptOneKeepsIt) {
-  auto ms = store_.declare({deliveries(), MetricSchema{"other_total", MetricKind::counter, "O.", {"a"}, {}}});
+  auto ms = store_.declare({deliveries(), MetricSchema{"other_total", MetricKind::counter, "O.", {"a"}, {}, {}}});
   deliver(*ms[0], "mta1", "p", "delivered", 3);
   store_.add(series(*ms[1], {"x"}), 4);
   tick();
-  ms = store_.declare({deliveries(), MetricSchema{"other_total", MetricKind::counter, "O.", {"a", "b"}, {}}});
+  ms = store_.declare({deliveries(), MetricSchema{"other_total", MetricKind::counter, "O.", {"a", "b"}, {}, {}}});
   deliver(*ms[0], "mta1", "p", "delivered", 1);
   store_.add(series(*ms[1], {"x", "y"}), 1);
   const json m = tick()["metrics"];
