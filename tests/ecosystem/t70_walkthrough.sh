@@ -32,7 +32,7 @@ check "the TLS lines are unmatched at first (shown in /api/rules recent_unmatche
 
 check "step 2: tapemeasure check tls.yml" "$TAPEMEASURE_BIN" check "$ECO_TMP/tls.yml"
 check "step 2: tapemeasure test --rules RULES tls.yml --input mail.log --format summary counts 2 for postfix_tls" \
-  bash -c "'$TAPEMEASURE_BIN' test --rules '$RULES' '$ECO_TMP/tls.yml' --input '$ECO_TMP/mail.log' --format summary | grep -Eq '^ *postfix_tls +2\$'"
+  bash -c "'$TAPEMEASURE_BIN' test --rules '$RULES' '$ECO_TMP/tls.yml' --input '$ECO_TMP/mail.log' --format summary | grep -Eq '^ *postfix_tls +2 '"
 
 deliveries_before="$(metric "$U" mail_deliveries_total)"
 reloads_before="$(metric "$U" tapemeasure_rules_reloads_total)"

@@ -33,6 +33,7 @@ for i in 1 2 3 4; do qid; echo "$(d3164) mta1 postfix/smtpd[2$n]: $q: client=lb1
 for i in 1 2; do qid; echo "$(d3164) mta1 postfix/submission/smtpd[2$n]: $q: client=app1.int.example.com[10.1.0.11], sasl_method=PLAIN, sasl_username=billing"; done
 # expired on mta2
 qid; echo "$(diso) mta2 postfix/qmgr[3$n]: $q: from=<news@example.com>, status=expired, returned to sender"
-# five lines no rule matches
+# three lines no rule matches, and two cleanup lines only the pack's memory takes (the
+# arrival of a message, for its queue lifetime)
 for i in 1 2 3; do n=$((n+1)); echo "$(d3164) mta1 postfix/smtpd[2$n]: connect from lb1.int.example.com[10.1.0.2]"; done
 for i in 1 2; do qid; echo "$(d3164) mta1 postfix/cleanup[4$n]: $q: message-id=<$q@example.com>"; done
