@@ -106,6 +106,12 @@ void LineProcessor::bind_per_rule(prometheus::Family<prometheus::Counter>& famil
 }
 
 int LineProcessor::process(std::string_view line, const EventCallback* on_event) {
+  const int taken = process_one(line, on_event);
+  if (!tables_.empty()) publish_memory();
+  return taken;
+}
+
+int LineProcessor::process_one(std::string_view line, const EventCallback* on_event) {
   ++lines_;
   const bool want_events = on_event != nullptr && *on_event;
   const bool timed = lines_ % kTimingSample == 0;
@@ -122,13 +128,13 @@ int LineProcessor::process(std::string_view line, const EventCallback* on_event)
                            : 0.0;
   finish_line(line, first, took);
   self_.lines_total.Increment();  // after its metrics: a scrape that sees N lines sees their effects
-  if (!tables_.empty()) publish_memory();
   return taken;
 }
 
 void LineProcessor::process_batch(std::span<const std::string_view> lines, const EventCallback* on_event) {
   if (!workers_ || lines.size() < kParallelMinLines) {
-    for (const std::string_view line : lines) process(line, on_event);
+    for (const std::string_view line : lines) process_one(line, on_event);
+    if (!tables_.empty()) publish_memory();  // once per batch, not per line
     return;
   }
   const bool want_events = on_event != nullptr && *on_event;

@@ -81,6 +81,8 @@ class LineProcessor {
   const Memory& memory() const { return memory_; }
 
  private:
+  // process() without publishing the memory tables' sizes (a batch does that once).
+  int process_one(std::string_view line, const EventCallback* on_event);
   // One rule that matched the current line, in rule order: runs a stateful rule through the
   // runner (recall, when, ..., remember) and applies it. False when the rule does not take
   // the line (its `when:` is false) or an earlier rule closed it.

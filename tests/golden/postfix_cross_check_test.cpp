@@ -19,6 +19,15 @@ namespace {
 namespace fs = std::filesystem;
 using Counts = std::map<std::string, double>;  // "mta relay outcome" -> count
 
+// What `tapemeasure test` says the default pack gives for `log` (a valid exposition).
+void pack_metrics(const fs::path& log, Exposition& out) {
+  const auto r = run_tapemeasure({"test", "--rules", (source_dir() / "rules").string(), "--input", log.string(),
+                                  "--format", "metrics"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  out = parse_exposition(r.out);
+  ASSERT_TRUE(out.problems.empty()) << out.problems.front();
+}
+
 std::vector<std::string> postfix_logs() {
   std::vector<std::string> out;
   for (const auto& log : golden_logs())
@@ -47,11 +56,8 @@ TEST_P(PostfixCrossCheckTest, DeliveriesEqualAnIndependentAwkCount) {
   const fs::path script = source_dir() / "tests/data/postfix_status_count.sh";
   ASSERT_TRUE(fs::exists(script)) << script;
   const fs::path log = source_dir() / GetParam();
-  const auto r = run_tapemeasure({"test", "--rules", (source_dir() / "rules").string(), "--input", log.string(),
-                                  "--format", "metrics"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto e = parse_exposition(r.out);
-  ASSERT_TRUE(e.problems.empty()) << e.problems.front();
+  Exposition e;
+  ASSERT_NO_FATAL_FAILURE(pack_metrics(log, e));
 
   Counts ours;
   for (const auto& s : e.samples) {
@@ -93,11 +99,8 @@ TEST(PostfixQueueCrossCheckTest, BytesPerRelayAndQueueLifetimeEqualAnIndependent
   const fs::path log = source_dir() / "tests/data/golden/postfix_queue.log";
   const fs::path script = source_dir() / "tests/data/postfix_queue_count.py";
   ASSERT_TRUE(fs::exists(log)) << log;
-  const auto r = run_tapemeasure({"test", "--rules", (source_dir() / "rules").string(), "--input", log.string(),
-                                  "--format", "metrics"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto e = parse_exposition(r.out);
-  ASSERT_TRUE(e.problems.empty()) << e.problems.front();
+  Exposition e;
+  ASSERT_NO_FATAL_FAILURE(pack_metrics(log, e));
 
   Counts ours;
   double our_misses = 0;

@@ -28,15 +28,13 @@ using tapemeasure::testing::parse_exposition;
 using tapemeasure::testing::sample_value;
 using Labels = std::map<std::string, std::string>;
 
-// The line path with its own limit on remembered entries (Engine takes the default).
-struct Rig {
+// The line path (the shared Engine) at a fixed arrival time, with helpers to read it.
+struct Rig : tapemeasure::testing::Engine {
   explicit Rig(std::size_t max_remembered = LineProcessor::kDefaultMaxRemembered, int match_threads = 1)
-      : self(registry, "0.0.0-test"), store(registry, self, {}), processor(store, self, match_threads, max_remembered) {
+      : Engine({}, "0.0.0-test", match_threads, max_remembered) {
     // Syslog times have no year: read them as if it were the afternoon of 27 November 2026.
     processor.set_arrival(utc_epoch(2026, 11, 27, 12, 0, 0));
   }
-  void install(std::string_view yaml) { processor.install(must_compile(yaml)); }
-  int process(std::string_view line) { return processor.process(line); }
   // The events of one line, as JSON.
   std::vector<std::string> events(std::string_view line) {
     std::vector<std::string> out;
@@ -44,15 +42,10 @@ struct Rig {
     processor.process(line, &cb);
     return out;
   }
-  Exposition scrape() const { return parse_exposition(metrics::render_text_exposition(registry)); }
+  Exposition scrape() const { return parse_exposition(exposition()); }
   std::optional<double> value(std::string_view name, const Labels& labels = {}) const {
     return sample_value(scrape(), name, labels);
   }
-
-  prometheus::Registry registry;
-  metrics::SelfMetrics self;
-  metrics::MetricStore store;
-  LineProcessor processor;
 };
 
 constexpr const char* kPostfix = R"(format: syslog

@@ -82,8 +82,9 @@ std::vector<std::string> error_lines(std::string_view yaml, const std::string& f
   return out;
 }
 
-Engine::Engine(metrics::MetricStore::Options options, std::string_view version, int match_threads)
-    : self(registry, version), store(registry, self, options), processor(store, self, match_threads) {}
+Engine::Engine(metrics::MetricStore::Options options, std::string_view version, int match_threads,
+               std::size_t max_remembered)
+    : self(registry, version), store(registry, self, options), processor(store, self, match_threads, max_remembered) {}
 
 std::string Engine::exposition() const { return metrics::render_text_exposition(registry); }
 

@@ -53,7 +53,8 @@ std::vector<std::string> error_lines(std::string_view yaml, const std::string& f
 // The daemon's line path in-process: registry, self-metrics, store, processor.
 struct Engine {
   explicit Engine(metrics::MetricStore::Options options = {}, std::string_view version = "0.0.0-test",
-                  int match_threads = 1);
+                  int match_threads = 1,
+                  std::size_t max_remembered = rules::LineProcessor::kDefaultMaxRemembered);
   prometheus::Registry registry;
   metrics::SelfMetrics self;
   metrics::MetricStore store;
