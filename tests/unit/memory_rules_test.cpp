@@ -494,14 +494,17 @@ TEST(MemoryRulesTest, SeveralMatchThreadsGiveTheSameResults) {
   std::vector<std::string_view> views(lines.begin(), lines.end());
   std::map<std::string, double> results[2];
   for (int k = 0; k < 2; ++k) {
-    Rig rig(40, k == 0 ? 1 : 3);  // small tables: evictions too
-    rig.install(kPostfix);
-    for (std::size_t at = 0; at < views.size(); at += 200)
-      rig.processor.process_batch(std::span(views).subspan(at, std::min<std::size_t>(200, views.size() - at)));
-    if (k == 1) {
-      EXPECT_GT(rig.processor.helper_chunks(), 0u);
+    // A busy machine may let the calling thread match every chunk itself; run again until a
+    // helper took part, or the comparison proves nothing.
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      Rig rig(40, k == 0 ? 1 : 3);  // small tables: evictions too
+      rig.install(kPostfix);
+      for (std::size_t at = 0; at < views.size(); at += 200)
+        rig.processor.process_batch(std::span(views).subspan(at, std::min<std::size_t>(200, views.size() - at)));
+      results[k] = comparable(rig.scrape());
+      if (k == 0 || rig.processor.helper_chunks() > 0) break;
+      ASSERT_LT(attempt, 9) << "the helpers never matched a chunk";
     }
-    results[k] = comparable(rig.scrape());
   }
   EXPECT_EQ(results[0], results[1]);
   EXPECT_GT(results[0]["bytes_total|relay=r1"], 0);
