@@ -8,7 +8,7 @@
 #include "metrics/exposition.hpp"
 #include "rules/event_json.hpp"
 #include "reload/rule_loader.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::testing {
 

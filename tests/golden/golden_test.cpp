@@ -15,7 +15,7 @@
 #include <iostream>
 
 #include "golden/golden_runner.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 #include "util/utf8.hpp"
 
 namespace tapemeasure::testing {

@@ -9,7 +9,7 @@
 #include <cmath>
 
 #include "golden/golden_runner.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::testing {
 namespace {

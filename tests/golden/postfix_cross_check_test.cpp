@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "golden/golden_runner.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::testing {
 namespace {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "metrics/exposition.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::metrics {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "app/demo_packs.hpp"
 #include "reload/rule_loader.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure {
 namespace {

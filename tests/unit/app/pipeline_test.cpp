@@ -10,7 +10,7 @@
 
 #include "reload/reload_status.hpp"
 #include "reload/rule_loader.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::app {
 namespace {

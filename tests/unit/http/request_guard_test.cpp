@@ -8,7 +8,7 @@
 
 #include "http/local_identity.hpp"
 #include "http/request_guard.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::http {
 namespace {

@@ -14,7 +14,7 @@
 
 #include "app/ingest_health.hpp"
 #include "reload/reloader.hpp"
-#include "test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::reload {
 namespace {

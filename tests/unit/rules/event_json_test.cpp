@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 #include "util/utf8.hpp"
 
 namespace tapemeasure::rules {

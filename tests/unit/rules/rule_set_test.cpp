@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "rulefile/rule_file_parser.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::rules {
 namespace {

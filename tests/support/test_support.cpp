@@ -1,4 +1,4 @@
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -18,7 +18,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 #include "util/utf8.hpp"
 
 namespace tapemeasure {

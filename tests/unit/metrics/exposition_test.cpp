@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 #include "util/utf8.hpp"
 
 namespace tapemeasure::metrics {

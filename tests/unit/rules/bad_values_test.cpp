@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "rules/metric_value.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::rules {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "rulefile/rule_file_parser.hpp"
 #include "reload/rule_loader.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 #include "view/palette.hpp"
 #include "view/view_json.hpp"
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "rules/event_json.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::rules {
 namespace {

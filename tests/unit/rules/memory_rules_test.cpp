@@ -13,7 +13,7 @@
 #include "rules/log_time.hpp"
 #include "rulefile/rule_file_parser.hpp"
 #include "rules/rule_tests.hpp"
-#include "unit/test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace tapemeasure::rules {
 namespace {
