@@ -24,6 +24,7 @@
 #include "metrics/exposition.hpp"
 #include "reload/reloader.hpp"
 #include "util/log.hpp"
+#include "util/thread_health.hpp"
 
 namespace tapemeasure::app {
 
@@ -33,6 +34,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kFrameInterval = 16ms;  // ~60 frames/s: smooth in the browser, cheap here
+constexpr auto kFatalGrace = 1s;        // how long /healthz says 503 before a thread's fatal failure ends the daemon
 
 // Time to the next whole wall-clock second, plus a little: the per-second stats tick there,
 // so every box's second covers the same wall-clock second, and a browser merging several
@@ -77,6 +79,10 @@ struct Daemon::Impl {
   reload::ReloadStatusBoard reload_status;
   IngestHeartbeat heartbeat;
   std::atomic<bool> stopping{false};  // read by /healthz on the network thread
+  // What the threads survived, and the first failure one of them could not: then /healthz
+  // says 503 with it and run() returns 1, so that the supervisor restarts the daemon.
+  util::ThreadHealth threads;
+  std::atomic<int> exit_code{0};
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<reload::Reloader> reloader;  // after pipeline: destroyed (joined) before it
   int match_threads = 1;
@@ -87,6 +93,7 @@ struct Daemon::Impl {
   net::steady_timer frame_timer{ingest_ioc};
   net::steady_timer second_timer{ingest_ioc};
   net::signal_set signals{ingest_ioc, SIGINT, SIGTERM, SIGHUP};
+  net::steady_timer fatal_timer{ingest_ioc};
   std::thread net_thread;
 
   void on_frame_timer() {
@@ -159,6 +166,18 @@ std::string Daemon::start() {
   resolve_peers(options_.peers, {}, peer_notes);  // throws on a bad one; the notes come again below
   peer_notes.clear();
 
+  d.threads.set_hooks(
+      [&d](std::string_view thread) { d.self.thread_failures.Add({{"thread", std::string(thread)}}).Increment(); },
+      [&d](const std::string&) {
+        d.exit_code = 1;
+        // A moment of 503 on /healthz first, so that a probe sees why; then stop.
+        net::post(d.ingest_ioc, [&d] {
+          d.fatal_timer.expires_after(kFatalGrace);
+          d.fatal_timer.async_wait([&d](boost::system::error_code ec) {
+            if (!ec) d.shutdown();
+          });
+        });
+      });
   if (options_.rules.empty()) throw std::runtime_error("no rules: give --rules PATH (a file or a directory)");
   auto first = reload::load_at_start(options_.rules);
   const auto& loaded = first.loaded;
@@ -193,6 +212,7 @@ std::string Daemon::start() {
   ctx.rules_json = [pipeline] { return pipeline->rules_json(); };
   ctx.view_json = [pipeline] { return pipeline->view_json(); };
   ctx.healthy = [&d] {
+    if (auto fatal = d.threads.fatal_reason()) return http::ServerContext::Health{false, *fatal + "\n"};
     auto h = decide_health(d.heartbeat.last(), IngestHeartbeat::clock::now(), d.stopping.load(), d.reload_status.get());
     return http::ServerContext::Health{h.ok, std::move(h.body)};
   };
@@ -275,14 +295,14 @@ int Daemon::run() {
   d.on_frame_timer();
   d.on_second_timer();
   d.on_signal();
-  d.net_thread = std::thread([&d] {
-    try {
-      d.net_ioc.run();
-    } catch (const std::exception& e) {
-      log::error(std::string("network thread: ") + e.what());
-    }
-  });
-  d.ingest_ioc.run();
+  // A handler that throws (std::bad_alloc answering a request, say) ends that handler's
+  // connection, not the thread: run() is entered again and serves the others.
+  d.net_thread = std::thread([&d] { util::run_guarded(d.threads, "network", [&d] { d.net_ioc.run(); }); });
+  if (!util::run_guarded(d.threads, "ingest", [&d] { d.ingest_ioc.run(); })) {
+    // The ingest loop itself cannot go on: nothing is left to run the orderly shutdown.
+    d.stopping = true;
+    d.net_ioc.stop();
+  }
   d.stopping = true;
   d.reloader.reset();  // its thread joined before anything it could post to goes away
   d.net_ioc.stop();
@@ -290,7 +310,7 @@ int Daemon::run() {
   d.followers.reset();  // saves the followed files' positions
   d.ingest.reset();     // removes the socket files
   log::info("stopped after " + std::to_string(d.pipeline->lines()) + " lines");
-  return 0;
+  return d.exit_code.load();
 }
 
 void Daemon::stop() {

@@ -56,11 +56,15 @@ SelfMetrics::SelfMetrics(prometheus::Registry& r, std::string_view version)
                              "Problems with --follow files, by reason (missing, permission, io); retried.")),
       follow_files(gauges(r, "tapemeasure_follow_files",
                           "Files open for --follow (rotated files still being read to their end included).")
-                       .Add({})) {
+                       .Add({})),
+      thread_failures(counters(r, "tapemeasure_thread_failures_total",
+                               "Exceptions a daemon thread caught and went on from, by thread "
+                               "(network, ingest, reload, follow).")) {
   build_info.Add({{"version", std::string(version)}}).Set(1);
   // Present from the start, so rate() and alerts see the first increment.
   for (const char* kind : {"rename", "truncate"}) follow_rotations.Add({{"kind", kind}});
   for (const char* reason : {"missing", "permission", "io"}) follow_errors.Add({{"reason", reason}});
+  for (const char* thread : {"network", "ingest", "reload", "follow"}) thread_failures.Add({{"thread", thread}});
 }
 
 }  // namespace tapemeasure::metrics

@@ -43,6 +43,9 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& follow_rotations;  // {kind="rename"|"truncate"}
   prometheus::Family<prometheus::Counter>& follow_errors;     // {reason="missing"|"permission"|"io"}
   prometheus::Gauge& follow_files;
+  // {thread}: exceptions a long-lived thread (network, ingest, reload, follow) caught and went
+  // on from. Present from the start for each, so an alert on increase() sees the first.
+  prometheus::Family<prometheus::Counter>& thread_failures;
 };
 
 }  // namespace tapemeasure::metrics
