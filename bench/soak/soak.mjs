@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
-import { Daemon, sumOf } from './lib/daemon.mjs';
+import { Daemon } from './lib/daemon.mjs';
 import { postfixLines } from './lib/postfix_lines.mjs';
 import { ReloadChurn } from './lib/reload_churn.mjs';
 import { IdlePool, Slowloris } from './lib/tcp_pests.mjs';
@@ -95,9 +95,9 @@ async function measureTopRate(d, bin, dir, seconds) {
   const gone = new Promise((r) => replay.once('exit', r));
   await delay(1000);
   const t1 = performance.now();
-  const l1 = (await d.metrics()).get('tapemeasure_lines_total');
+  const l1 = (await d.metrics()).value('tapemeasure_lines_total');
   await delay(seconds * 1000);
-  const l2 = (await d.metrics()).get('tapemeasure_lines_total');
+  const l2 = (await d.metrics()).value('tapemeasure_lines_total');
   const t2 = performance.now();
   replay.kill('SIGTERM');
   await gone;
@@ -111,8 +111,8 @@ async function settle(d, timeoutMs = 30000) {
   let last = -1;
   for (;;) {
     const m = await d.metrics();
-    const lines = m.get('tapemeasure_lines_total');
-    if (m.get('tapemeasure_ingest_connections') === 0 && lines === last) return lines;
+    const lines = m.value('tapemeasure_lines_total');
+    if (m.value('tapemeasure_ingest_connections') === 0 && lines === last) return lines;
     if (Date.now() > deadline) throw new Error('the daemon did not settle (ingest connections or lines still moving)');
     last = lines;
     await delay(500);
@@ -229,7 +229,7 @@ async function main() {
     const base = await settle(d);
     const fdsBefore = d.fds();
     const m0 = await d.metrics();
-    const reloads0 = { ok: m0.get('tapemeasure_rules_reloads_total'), failed: m0.get('tapemeasure_rules_reload_failures_total') };
+    const reloads0 = { ok: m0.value('tapemeasure_rules_reloads_total'), failed: m0.value('tapemeasure_rules_reload_failures_total') };
     const logBytes0 = d.logBytes();
     console.log(`soak: baseline: ${fmt(base)} lines counted so far, ${fdsBefore} open fds, RSS ${mib(d.rssKiB())}`);
 
@@ -261,12 +261,12 @@ async function main() {
         const linesIn = w.steadyLines + w.midlineLines;
         const r = {
           t: sec, rateAchieved: (linesIn - lastReport.lines) / (sec - lastReport.t), linesIn,
-          counted: lastM.get('tapemeasure_lines_total') - base, rssKiB: rss.at(-1)[1], fds: d.fds(),
-          ws: wsSummary(ws), wsClientsMetric: lastM.get('tapemeasure_ws_clients'),
-          reloads: { ok: lastM.get('tapemeasure_rules_reloads_total') - reloads0.ok,
-            failed: lastM.get('tapemeasure_rules_reload_failures_total') - reloads0.failed },
+          counted: lastM.value('tapemeasure_lines_total') - base, rssKiB: rss.at(-1)[1], fds: d.fds(),
+          ws: wsSummary(ws), wsClientsMetric: lastM.value('tapemeasure_ws_clients'),
+          reloads: { ok: lastM.value('tapemeasure_rules_reloads_total') - reloads0.ok,
+            failed: lastM.value('tapemeasure_rules_reload_failures_total') - reloads0.failed },
           idle: idle.stats(), slow: slow.stats(), load: os.loadavg(), behind: w.behind, metricsFailures,
-          wsDropped: sumOf(lastM, 'tapemeasure_ws_events_dropped_total'),
+          wsDropped: lastM.sum('tapemeasure_ws_events_dropped_total'),
         };
         lastReport = { t: sec, lines: linesIn };
         reports.push(r);
@@ -289,20 +289,20 @@ async function main() {
     let counted = 0;
     const deadline = Date.now() + 30000;
     for (;;) {
-      counted = (await d.metrics()).get('tapemeasure_lines_total') - base;
+      counted = (await d.metrics()).value('tapemeasure_lines_total') - base;
       if (counted >= linesIn || Date.now() > deadline) break;
       await delay(250);
     }
     await settle(d).catch(() => {});
-    counted = (await d.metrics()).get('tapemeasure_lines_total') - base;
+    counted = (await d.metrics()).value('tapemeasure_lines_total') - base;
 
     // Reloads: the last rewrite may still be on its way (100 ms quiet period, then a build).
     let reloads;
     const reloadDeadline = Date.now() + 5000;
     for (;;) {
       const m = await d.metrics();
-      reloads = { ok: m.get('tapemeasure_rules_reloads_total') - reloads0.ok,
-        failed: m.get('tapemeasure_rules_reload_failures_total') - reloads0.failed };
+      reloads = { ok: m.value('tapemeasure_rules_reloads_total') - reloads0.ok,
+        failed: m.value('tapemeasure_rules_reload_failures_total') - reloads0.failed };
       if ((reloads.ok === churn.goodWrites && reloads.failed === churn.badWrites) || Date.now() > reloadDeadline) break;
       await delay(200);
     }
@@ -333,8 +333,8 @@ async function main() {
       loadSeconds, linesIn, counted, writer: wDone, rss, rssRefSec: refSec, rssRefKiB: rssRef, rssEndKiB: rssAtEnd,
       rssMaxKiB: Math.max(...rss.map((x) => x[1])), rssGrowth, fdsBefore, fdsAfter, reloads,
       reloadWrites: { good: churn.goodWrites, bad: churn.badWrites }, ws: wsFinal, idle: idleFinal, slowloris: slowFinal,
-      wsEventsSentMetric: sumOf(mEnd, 'tapemeasure_ws_events_sent_total'),
-      wsEventsDroppedMetric: sumOf(mEnd, 'tapemeasure_ws_events_dropped_total'),
+      wsEventsSentMetric: mEnd.sum('tapemeasure_ws_events_sent_total'),
+      wsEventsDroppedMetric: mEnd.sum('tapemeasure_ws_events_dropped_total'),
       daemonLogBytes: d.logBytes() - logBytes0, refusedLogLines, stuckLogLines, metricsFailures, stop,
       loadAtEnd: os.loadavg(), reports, finished: new Date().toISOString(),
     });

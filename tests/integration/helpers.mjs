@@ -2,249 +2,38 @@
 // talk to it over its UNIX sockets, HTTP and WebSocket, and wait for things with deadlines
 // (polling, never fixed sleeps). Every daemon, child process and temp dir a test creates is
 // cleaned up by cleanup(), which each test file registers with after().
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = path.resolve(ROOT, process.env.TAPEMEASURE_BIN || 'build/tapemeasure');
+import { Daemon as BaseDaemon, ROOT, cleanup as cleanupProcesses, run, tm } from '../lib/daemon.mjs';
+import { Abort, waitFor } from '../lib/wait.mjs';
+
+// One daemon harness, one waitFor and one exposition parser for every JS suite (tests/lib/);
+// here for the tests, with what only they need: WebSocket clients and socket writers.
+export { Metrics, parseExposition } from '../lib/exposition.mjs';
+export { Abort, SLOWDOWN, waitFor } from '../lib/wait.mjs';
+export { BIN, ROOT, RULES_DIR, httpGet, run, tempDir, tm } from '../lib/daemon.mjs';
+
 export const POSTFIX_LOG = path.join(ROOT, 'tests/data/postfix.log');
-export const RULES_DIR = path.join(ROOT, 'rules');
 
-const children = new Set();  // every process started here, until it exits
-const tempDirs = [];
-const sockets = new Set();   // WebSocket clients and raw sockets still open
+const sockets = new Set();  // WebSocket clients and raw sockets still open
 
-// A fresh directory under the system temp dir; short, so socket paths stay under 108 bytes.
-export function tempDir(prefix = 'tm-it-') {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-
-// Kills whatever is still running, closes clients, removes temp dirs. Register with after().
+// Closes the clients, kills whatever is still running, removes temp dirs. Register with after().
 export async function cleanup() {
   for (const s of sockets) {
     try { s.terminate ? s.terminate() : s.destroy(); } catch { /* already gone */ }
   }
   sockets.clear();
-  const waits = [];
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      waits.push(new Promise((resolve) => child.once('exit', resolve)));
-      child.kill('SIGKILL');
-    }
-  }
-  await Promise.all(waits);
-  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  await cleanupProcesses();
 }
 
-// Backstop: never leave a daemon behind, even when the runner dies.
-process.on('exit', () => {
-  for (const child of children) {
-    try { child.kill('SIGKILL'); } catch { /* gone */ }
-  }
-});
-
-// Thrown inside a waitFor() callback: fails at once instead of polling on.
-export class Abort extends Error {}
-
-// Polls fn (sync or async) until it returns something truthy; returns that value. On the
-// deadline, fails with `what` and the last value or error seen (an Abort fails at once).
-// Under a sanitizer (tests/run_all.sh sets TAPEMEASURE_SANITIZER for its ThreadSanitizer
-// pass) the daemon runs several times slower: deadlines stretch, conditions stay the same.
-export const SLOWDOWN = process.env.TAPEMEASURE_SANITIZER ? 6 : 1;
-
-export async function waitFor(fn, { timeout = 5000, interval = 20, what = 'a condition' } = {}) {
-  timeout *= SLOWDOWN;
-  const deadline = performance.now() + timeout;
-  let last;
-  let lastError;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      if (e instanceof Abort) throw e;
-      lastError = e;
-    }
-    if (performance.now() > deadline) {
-      const detail = lastError ? `; last error: ${lastError.message}` : `; last value: ${JSON.stringify(last)}`;
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}${detail}`);
-    }
-    await delay(interval);
-  }
-}
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-// Runs a command to completion (with a deadline); resolves {code, signal, stdout, stderr}.
-// Standard input: `input` (written to a pipe), or `stdinFile` (a file, all there at once:
-// nc -w0 quits as soon as standard input is idle, so a pipe filled later loses data).
-export function run(cmd, args, { input, stdinFile, timeout = 20000, cwd, env } = {}) {
-  return new Promise((resolve, reject) => {
-    const stdinFd = stdinFile ? fs.openSync(stdinFile, 'r') : null;
-    const child = track(spawn(cmd, args, { cwd, env: env ?? process.env, stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'] }));
-    if (stdinFd !== null) fs.closeSync(stdinFd);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${cmd} ${args.join(' ')} did not finish within ${timeout} ms; stderr: ${stderr}`));
-    }, timeout);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (child.stdin) {
-      child.stdin.on('error', () => { /* the command may exit without reading */ });
-      child.stdin.end(input);
-    }
-  });
-}
-
-// The tapemeasure binary itself, run to completion.
-export function tm(args, opts) {
-  return run(BIN, args, opts);
-}
-
-// A running `tapemeasure run`. Options:
-//   rules: paths (default: the bundled rules/); socket: file name in dir, '-' for stdin, or
-//   null for none (default 'in.sock'); dgram: file name in dir (default none); args: extra
-//   flags; dir: the temp dir (default: a new one); listen (default 127.0.0.1:0); stdinFile:
-//   the daemon's standard input (default: a pipe, d.proc.stdin); maxFiles: its ulimit -n.
-export class Daemon {
-  static async start({ rules = [RULES_DIR], socket = 'in.sock', dgram = null, args = [], dir, listen = '127.0.0.1:0',
-    stdinFile = null, maxFiles = null, startTimeout = 10000 } = {}) {
-    const d = new Daemon();
-    d.dir = dir ?? tempDir();
-    d.socketPath = socket === null ? null : socket === '-' ? '-' : path.join(d.dir, socket);
-    d.dgramPath = dgram === null ? null : path.join(d.dir, dgram);
-    const argv = ['run', '--listen', listen];
-    for (const r of [].concat(rules)) argv.push('--rules', r);
-    argv.push('--socket', d.socketPath ?? '');
-    if (d.dgramPath) argv.push('--dgram-socket', d.dgramPath);
-    argv.push(...args);
-    d.argv = argv;
-    d.stderr = '';
-    const stdinFd = stdinFile ? fs.openSync(stdinFile, 'r') : null;
-    const stdio = [stdinFd ?? 'pipe', 'ignore', 'pipe'];
-    // maxFiles: a lower open-files limit (ulimit -n), then exec: the child is the daemon itself.
-    d.proc = track(maxFiles
-      ? spawn('sh', ['-c', `ulimit -n ${Number(maxFiles)} && exec "$0" "$@"`, BIN, ...argv], { cwd: d.dir, stdio })
-      : spawn(BIN, argv, { cwd: d.dir, stdio }));
-    if (stdinFd !== null) fs.closeSync(stdinFd);
-    d.proc.stdin?.on('error', () => { /* closed by the daemon */ });
-    d.exited = new Promise((resolve) => d.proc.once('exit', (code, signal) => resolve({ code, signal })));
-    d.proc.stderr.setEncoding('utf8').on('data', (chunk) => {
-      d.stderr += chunk;
-      // A sanitizer report is a failure whatever the test checks: show it.
-      if (/Sanitizer/.test(chunk)) process.stderr.write(chunk);
-    });
-    let exitedEarly = null;
-    d.exited.then((r) => { exitedEarly = r; });
-    // The daemon logs "UI, /metrics and /api at http://HOST:PORT/" once it listens; with
-    // port 0 that line is the only way to learn the port.
-    const m = await waitFor(() => {
-      if (exitedEarly) throw new Abort(`tapemeasure exited early (${JSON.stringify(exitedEarly)}): ${d.stderr}`);
-      return /UI, \/metrics and \/api at http:\/\/([^\s/]+):(\d+)\//.exec(d.stderr);
-    }, { timeout: startTimeout, what: 'the daemon to log its listen address' }).catch((e) => {
-      d.proc.kill('SIGKILL');
-      throw new Error(`${e.message}\nstderr: ${d.stderr}`);
-    });
-    d.host = m[1];
-    d.port = Number(m[2]);
-    d.base = `http://${d.host}:${d.port}`;
-    return d;
-  }
-
-  get pid() { return this.proc.pid; }
-  get running() { return this.proc.exitCode === null && this.proc.signalCode === null; }
-
-  // Sends a signal and waits for the exit; resolves {code, signal}.
-  async stop(signal = 'SIGTERM', timeout = 5000) {
-    if (this.running) this.proc.kill(signal);
-    let timer;
-    const deadline = new Promise((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`daemon did not exit within ${timeout} ms of ${signal}`)), timeout);
-    });
-    try {
-      return await Promise.race([this.exited, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  get(pathname, opts) { return httpGet(this.port, pathname, opts); }
-
-  async metrics() {
-    const res = await this.get('/metrics');
-    if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${res.text}`);
-    return new Metrics(res.text);
-  }
-
-  async metric(name, labels = {}) {
-    return (await this.metrics()).value(name, labels);
-  }
-
-  async json(pathname) {
-    const res = await this.get(pathname);
-    if (res.status !== 200) throw new Error(`${pathname} answered ${res.status}: ${res.text}`);
-    return JSON.parse(res.text);
-  }
-
-  // Waits until tapemeasure_lines_total reaches n (fails if it goes beyond).
-  async waitLines(n, timeout = 10000) {
-    let seen = 0;
-    await waitFor(async () => {
-      seen = await this.metric('tapemeasure_lines_total');
-      if (seen > n) throw new Abort(`tapemeasure_lines_total is ${seen}, more than the ${n} expected`);
-      return seen === n;
-    }, { timeout, what: `tapemeasure_lines_total == ${n}` }).catch((e) => {
-      throw new Error(`${e.message} (last seen ${seen})`);
-    });
-  }
-
-  // Waits until tapemeasure_ws_clients equals n (the hub has registered the clients).
-  async waitClients(n, timeout = 5000) {
-    await waitFor(async () => (await this.metric('tapemeasure_ws_clients')) === n,
-      { timeout, what: `tapemeasure_ws_clients == ${n}` });
-  }
-
+// The shared daemon harness, and a WebSocket client for it.
+export class Daemon extends BaseDaemon {
   ws(opts) { return WsClient.connect(this.port, opts); }
-}
-
-// GET (or another method) with a fresh connection (agent: false: nothing pooled, so
-// connection counts in the tests are exact). Resolves {status, headers, body, text}.
-export function httpGet(port, pathname, { method = 'GET', headers = {}, timeout = 10000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: pathname, method, headers, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode, headers: res.headers, body, text: body.toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.setTimeout(timeout, () => req.destroy(new Error(`${method} ${pathname}: no answer within ${timeout} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 // Writes raw bytes to a TCP port and collects everything until the server closes (or the
@@ -291,65 +80,6 @@ export async function replay(socketPath, file, { rate, timeout = 60000 } = {}) {
   return r;
 }
 
-// Prometheus text exposition, parsed: [{name, labels, value}].
-export function parseExposition(text) {
-  const series = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    let i = 0;
-    while (i < line.length && line[i] !== '{' && line[i] !== ' ') i++;
-    const name = line.slice(0, i);
-    const labels = {};
-    if (line[i] === '{') {
-      i++;
-      while (line[i] !== '}') {
-        const eq = line.indexOf('=', i);
-        const key = line.slice(i, eq).trim();
-        if (line[eq + 1] !== '"') throw new Error(`bad label in: ${line}`);
-        let j = eq + 2;
-        let value = '';
-        while (line[j] !== '"') {
-          if (j >= line.length) throw new Error(`unterminated label value in: ${line}`);
-          if (line[j] === '\\') {
-            const n = line[j + 1];
-            value += n === 'n' ? '\n' : n;
-            j += 2;
-          } else {
-            value += line[j++];
-          }
-        }
-        labels[key] = value;
-        i = j + 1;
-        if (line[i] === ',') i++;
-      }
-      i++;
-    }
-    const rest = line.slice(i).trim().split(/\s+/);
-    series.push({ name, labels, value: Number(rest[0]) });
-  }
-  return series;
-}
-
-export class Metrics {
-  constructor(text) {
-    this.text = text;
-    this.series = parseExposition(text);
-  }
-  // The series of `name` whose labels include all of `labels`.
-  select(name, labels = {}) {
-    return this.series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  }
-  // The value of the one series with exactly these labels (undefined if absent).
-  value(name, labels = {}) {
-    const want = Object.keys(labels).length;
-    const s = this.select(name, labels).find((x) => Object.keys(x.labels).length === want);
-    return s?.value;
-  }
-  sum(name, labels = {}) {
-    return this.select(name, labels).reduce((a, s) => a + s.value, 0);
-  }
-  has(name) { return this.series.some((s) => s.name === name) || this.text.includes(`# TYPE ${name} `); }
-}
 
 // A WebSocket client that records everything the daemon sends:
 //   frames: every parsed frame; events (with receipt times in `times`, ms from

@@ -6,6 +6,8 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import path from 'node:path';
 
+import { waitFor as sharedWaitFor } from '../../lib/wait.mjs';
+
 // ---- results (same file and format as lib/common.sh) ----------------------------------
 const resultsFile = process.env.ECO_RESULTS || '/dev/null';
 export const testName = path.basename(process.argv[1] || 'node').replace(/\.[^.]+$/, '');
@@ -24,22 +26,8 @@ export async function check(what, fn) {
 }
 
 // ---- Prometheus text exposition -----------------------------------------------------
-export function parseExposition(text) {
-  const out = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const labels = {};
-    if (m[3]) {
-      const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-      let l;
-      while ((l = re.exec(m[3]))) labels[l[1]] = l[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-    }
-    out.push({ name: m[1], labels, value: Number(m[4]) });
-  }
-  return out;
-}
+// The suites' one parser (tests/lib/exposition.mjs): [{name, labels, value}].
+export { parseExposition } from '../../lib/exposition.mjs';
 
 // ---- Prometheus HTTP API -----------------------------------------------------------
 export async function promQuery(base, query, time) {
@@ -59,14 +47,9 @@ export async function promVector(base, query, time) {
     return { labels, value: Number(r.value[1]), ts: r.value[0] };
   });
 }
-export async function waitFor(what, fn, timeoutMs = 30000, stepMs = 200) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+// The suites' one waitFor (tests/lib/wait.mjs), called here as waitFor(what, fn, timeoutMs).
+export function waitFor(what, fn, timeoutMs = 30000, stepMs = 200) {
+  return sharedWaitFor(fn, { what, timeout: timeoutMs, interval: stepMs });
 }
 
 // ---- PromQL: which metric names does an expression read? ------------------------------
