@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
 
-import { Daemon as BaseDaemon, ROOT, cleanup as cleanupProcesses, run, tm } from '../lib/daemon.mjs';
+import { Daemon as BaseDaemon, ROOT, cleanup as cleanupProcesses, run, tempDir, tm } from '../lib/daemon.mjs';
 import { Abort, waitFor } from '../lib/wait.mjs';
 
 // One daemon harness, one waitFor and one exposition parser for every JS suite (tests/lib/);
