@@ -209,7 +209,9 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-soak-'));
   const churn = new ReloadChurn(path.join(ROOT, 'rules'), path.join(dir, 'rules'));
   const d = await Daemon.start({ bin: o.bin, dir, rulesDir: churn.dir,
-    args: ['--ws-max-rate', String(o.cap), '--max-connections', String(o.maxConnections)] });
+    // Every client here comes from 127.0.0.1: one peer, which the per-peer limit would cut to
+    // 64 connections. The soak stands for many browsers, so that limit is off.
+    args: ['--ws-max-rate', String(o.cap), '--max-connections', String(o.maxConnections), '--max-connections-per-peer', '0'] });
   const results = { options: { ...o }, started: new Date().toISOString(), cores: os.cpus().length, loadAtStart: os.loadavg() };
   console.log(`soak: daemon pid ${d.pid} on port ${d.port}, --max-connections ${o.maxConnections}, ` +
     `open-files limit ${d.maxFiles()}, temp dir ${dir}`);

@@ -19,6 +19,7 @@ struct TestOptions {
   std::size_t max_line_bytes = 64 * 1024;
   std::size_t max_series_per_metric = 10000;
   std::size_t max_remembered = 100000;  // entries per remember table
+  int threads = 0;       // matching threads; 0: one per core
   bool progress = true;  // only ever shown on a terminal
 };
 int run_test(const TestOptions& o);
@@ -38,9 +39,17 @@ struct RunOptions {
   std::size_t ws_queue_bytes = 4 << 20;
   std::size_t max_line_bytes = 64 * 1024;
   std::size_t max_series_per_metric = 10000;
+  std::size_t max_samples = 500'000;  // in one /metrics, all user metrics together
   std::size_t max_remembered = 100000;  // entries per remember table
   std::size_t max_connections = 512;
+  std::size_t max_connections_per_peer = 64;  // general slots per client address (0: no limit)
+  std::size_t reserved_connections = 16;      // the last slots: /healthz and /metrics only
+  double header_timeout = 10;                 // seconds to send a whole request
+  double keep_alive_timeout = 30;             // seconds an idle keep-alive connection is kept
   std::size_t max_ingest_connections = 256;  // stream-socket writers at once
+  // Seconds a stream-socket writer may stay silent before its slot can go to a new writer
+  // (only when all slots are taken).
+  double ingest_idle_timeout = 60;
   std::vector<std::string> allowed_origins;
   std::vector<std::string> allowed_hosts;
   std::string log_level = "info";

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -23,6 +24,7 @@
 #include "ingest/unix_ingest.hpp"
 #include "metrics/exposition.hpp"
 #include "reload/reloader.hpp"
+#include "util/free_memory.hpp"
 #include "util/log.hpp"
 #include "util/thread_health.hpp"
 
@@ -66,6 +68,12 @@ net::ip::tcp::endpoint parse_listen(const std::string& listen) {
   return {addr, static_cast<unsigned short>(port)};
 }
 
+// --header-timeout and --keep-alive-timeout are seconds (CLI11 checks they are positive);
+// a whole millisecond at least, at most a day.
+std::chrono::milliseconds to_millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::clamp(seconds, 0.001, 86400.0) * 1000));
+}
+
 }  // namespace
 
 struct Daemon::Impl {
@@ -94,6 +102,8 @@ struct Daemon::Impl {
   net::steady_timer second_timer{ingest_ioc};
   net::signal_set signals{ingest_ioc, SIGINT, SIGTERM, SIGHUP};
   net::steady_timer fatal_timer{ingest_ioc};
+  std::size_t clients_last_second = 0;
+  int trims_due = 0;
   std::thread net_thread;
 
   void on_frame_timer() {
@@ -110,6 +120,16 @@ struct Daemon::Impl {
     second_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       pipeline->tick_second();
+      // Clients that left free their queues and compressors (on the network thread, as their
+      // last writes fail, which may take a few seconds): give that memory back, for a few
+      // seconds after.
+      const std::size_t clients = pipeline->hub().clients();
+      if (clients < clients_last_second) trims_due = 3;
+      clients_last_second = clients;
+      if (trims_due > 0) {
+        --trims_due;
+        util::return_free_memory();
+      }
       on_second_timer();
     });
   }
@@ -185,6 +205,7 @@ std::string Daemon::start() {
 
   PipelineOptions po;
   po.store.max_series_per_metric = options_.max_series_per_metric;
+  po.store.max_samples = options_.max_samples;
   po.max_remembered = options_.max_remembered;
   po.hub.max_rate = options_.ws_max_rate;
   po.hub.max_queued_bytes = options_.ws_queue_bytes;
@@ -204,6 +225,11 @@ std::string Daemon::start() {
       http::StaticFiles(web_root.empty() ? std::filesystem::path("/nonexistent") : std::filesystem::path(web_root)));
   auto& ctx = *d.http_ctx;
   ctx.max_connections = options_.max_connections;
+  ctx.max_connections_per_peer = options_.max_connections_per_peer;
+  ctx.reserved_connections = options_.reserved_connections;
+  ctx.header_timeout = to_millis(options_.header_timeout);
+  ctx.keep_alive_timeout = to_millis(options_.keep_alive_timeout);
+  ctx.threads = &d.threads;  // a request whose answer throws gets 500, counted as survived
   ctx.max_ws_queued_bytes = options_.ws_queue_bytes;  // error frames respect the client's bound too
   ctx.daemon_name = name;
   Pipeline* pipeline = d.pipeline.get();
@@ -236,6 +262,7 @@ std::string Daemon::start() {
   io.datagram_path = options_.dgram_socket;
   io.max_line_bytes = options_.max_line_bytes;
   io.max_connections = options_.max_ingest_connections;
+  io.idle_timeout = std::chrono::milliseconds(std::llround(options_.ingest_idle_timeout * 1000));
   try {
     io.socket_mode = static_cast<unsigned>(std::stoul(options_.socket_mode, nullptr, 8));
   } catch (...) {
@@ -246,9 +273,10 @@ std::string Daemon::start() {
       d.ingest_ioc,
       follow::FollowOptions{.patterns = options_.follow, .state_path = options_.follow_state,
                             .max_line_bytes = options_.max_line_bytes},
-      *d.pipeline, d.self);
+      *d.pipeline, d.self, d.threads);
   reload::Reloader::Options ro{.rule_paths = options_.rules, .helper_copies = pipeline->match_helpers(),
-                               .watch = true, .loaded = std::move(first.seen), .on_build_start = {}};
+                               .watch = true, .loaded = std::move(first.seen), .on_build_start = {},
+                               .threads = &d.threads};
   d.reloader = std::make_unique<reload::Reloader>(
       d.ingest_ioc, d.self, d.reload_status, std::move(ro),
       [pipeline](reload::BuiltRules built) {

@@ -45,9 +45,9 @@ inline HealthAnswer decide_health(IngestHeartbeat::clock::time_point last_beat, 
     return {false, "ingest thread stalled: no heartbeat for " + std::to_string(ms) + " ms\n"};
   }
   if (reload.ok()) return {true, "ok\n"};
-  // Still healthy: the previous rules run. The first error line (file:line) says what to fix.
-  const std::string first = reload.error.substr(0, reload.error.find('\n'));
-  return {true, "ok; last reload failed: " + first + "\n"};
+  // Still healthy: the previous rules run. The first error line (file:line) says what to fix;
+  // the summary is short however long the error text is.
+  return {true, "ok; last reload failed: " + reload.summary + "\n"};
 }
 
 }  // namespace tapemeasure::app

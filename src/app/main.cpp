@@ -39,12 +39,36 @@ void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
   cmd->add_option("--max-series-per-metric", o.max_series_per_metric,
                   "Label sets per metric before updates go to the __overflow__ series")
       ->capture_default_str();
+  cmd->add_option("--max-samples", o.max_samples,
+                  "Samples of all metrics in one /metrics (a histogram series is one per bucket + 3) before new "
+                  "series go to the __overflow__ series")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str();
   cmd->add_option("--max-remembered", o.max_remembered,
                   "Entries per remember table; beyond it the oldest goes (counted)")
       ->capture_default_str();
   cmd->add_option("--max-connections", o.max_connections, "Open HTTP/WebSocket connections at most")->capture_default_str();
+  cmd->add_option("--max-connections-per-peer", o.max_connections_per_peer,
+                  "Connections one client address may hold outside the reserve (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--reserved-connections", o.reserved_connections,
+                  "The last slots of --max-connections (at most half): only /healthz and /metrics, one short request each")
+      ->capture_default_str();
+  cmd->add_option("--header-timeout", o.header_timeout, "Seconds a client has to send a whole request")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--keep-alive-timeout", o.keep_alive_timeout, "Seconds an idle keep-alive HTTP connection is kept")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--max-ingest-connections", o.max_ingest_connections,
-                  "Open stream-socket writers at most; more are closed at once")
+                  "Open stream-socket writers at most; when all are taken, a new one gets the slot of a writer "
+                  "silent for --ingest-idle-timeout, or is refused (counted)")
+      ->capture_default_str();
+  cmd->add_option("--ingest-idle-timeout", o.ingest_idle_timeout,
+                  "Seconds a stream-socket writer may be silent before its slot can go to a new writer; "
+                  "applies only when all --max-ingest-connections slots are taken (quiet writers are never "
+                  "closed otherwise)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--name", o.name, "This daemon's name in its frames and at /api/peers (default: the host name)");
   cmd->add_option("--peer", o.peers,
@@ -88,6 +112,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   t->add_option("--max-remembered", test.max_remembered,
                 "Entries per remember table; beyond it the oldest goes (counted)")
+      ->capture_default_str();
+  t->add_option("--threads", test.threads,
+                "Threads matching lines (0: one per core); the results are those of one thread")
+      ->check(CLI::Range(0, 256))
       ->capture_default_str();
   t->add_flag("!--no-progress", test.progress, "Do not show progress on a terminal");
 

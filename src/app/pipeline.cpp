@@ -178,7 +178,7 @@ void Pipeline::publish_rules_snapshot() {
   j["reload_failures"] = reload.failures;
   j["last_reload"] = {{"at", reload.at},
                       {"ok", reload.ok()},
-                      {"error", reload.ok() ? json(nullptr) : json(reload.error)},
+                      {"error", reload.ok() ? json(nullptr) : json(reload.error_text())},  // capped: 64 KiB
                       {"duration_ms", reload.duration_ms}};
   j["recent_unmatched"] = processor_.recent_unmatched();
   std::string text = rules::dump_json(j);

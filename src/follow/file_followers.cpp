@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <optional>
 #include <set>
@@ -35,9 +36,6 @@ constexpr std::size_t kChunkBytes = 256 * 1024;
 // The safety net under inotify (NFS, a missed event, a directory that did not exist yet).
 constexpr auto kPollInterval = 500ms;
 constexpr auto kSaveInterval = 1s;
-// A rotated-away file is read until it has been quiet this long: the writer may still
-// append to it until it reopens its log (postrotate's HUP).
-constexpr auto kRetiredQuiet = 5s;
 
 std::optional<FileId> stat_id(const std::string& path, int& err, bool& regular) {
   struct stat st {};
@@ -51,8 +49,8 @@ std::optional<FileId> stat_id(const std::string& path, int& err, bool& regular) 
 }  // namespace
 
 struct FileFollowers::Impl {
-  Impl(net::io_context& io, FollowOptions o, ingest::LineSink& s, metrics::SelfMetrics& m)
-      : ioc(io), opt(std::move(o)), sink(s), self(m), problems(m),
+  Impl(net::io_context& io, FollowOptions o, ingest::LineSink& s, metrics::SelfMetrics& m, util::ThreadHealth& h)
+      : ioc(io), opt(std::move(o)), sink(s), self(m), health(h), problems(m),
         watch(io, [this](bool names) { on_change(names); }), poll(io), buf(kChunkBytes) {
     if (!opt.state_path.empty() && !opt.patterns.empty()) saver = std::make_unique<StateSaver>(opt.state_path);
   }
@@ -61,6 +59,7 @@ struct FileFollowers::Impl {
   FollowOptions opt;
   ingest::LineSink& sink;
   metrics::SelfMetrics& self;
+  util::ThreadHealth& health;
   ProblemLog problems;
   DirWatch watch;
   net::steady_timer poll;
@@ -70,6 +69,7 @@ struct FileFollowers::Impl {
   std::map<std::string, FollowedFile*> bound;        // followed name -> its current file
   std::map<std::string, std::chrono::steady_clock::time_point> renamed_at;  // literal names rotated away, not back yet
   std::optional<std::vector<FileMark>> saved;        // the state file at start (first scan only)
+  std::list<FileMark> closed;  // files read and closed, most recent first (at most opt.max_remembered_files)
   bool first_scan = true;
   bool stopped = false, pump_posted = false, rescan_wanted = false;
   std::size_t next_file = 0;  // round robin: one busy file does not starve the others
@@ -83,9 +83,35 @@ struct FileFollowers::Impl {
     return nullptr;
   }
   FollowedFile* adopt(std::unique_ptr<FollowedFile> f) {
+    take_closed(f->id());  // open again: its open mark is the one that counts now
     files.push_back(std::move(f));
     self.follow_files.Set(static_cast<double>(files.size()));
     return files.back().get();
+  }
+
+  // Catches what the follow work throws (the sink, memory), so that following goes on: the
+  // poll timer starts the next turn. Reported as a survived failure of thread "follow".
+  template <class Work>
+  void guarded(Work&& work) {
+    try {
+      work();
+    } catch (...) {
+      health.survived("follow", util::describe_exception(std::current_exception()));
+    }
+  }
+
+  void remember_closed(FileMark m) {
+    take_closed(FileId{m.dev, m.ino});
+    m.closed = true;
+    closed.push_front(std::move(m));
+    while (closed.size() > opt.max_remembered_files) closed.pop_back();
+  }
+  std::optional<FileMark> take_closed(const FileId& id) {
+    const auto it = std::find_if(closed.begin(), closed.end(), [&](const FileMark& m) { return FileId{m.dev, m.ino} == id; });
+    if (it == closed.end()) return std::nullopt;
+    FileMark m = std::move(*it);
+    closed.erase(it);
+    return m;
   }
 
   void on_change(bool names) {
@@ -123,6 +149,11 @@ struct FileFollowers::Impl {
     }
     if (first_scan) {
       resume_rotated_while_down();
+      // The rest stay known: a name may point at one of them again (a symlink moved back).
+      // Oldest first, so that the list ends most recent first, as it was saved.
+      if (saved)
+        for (auto m = saved->rbegin(); m != saved->rend(); ++m)
+          if (!find(FileId{m->dev, m->ino})) remember_closed(*m);
       first_scan = false;
       saved.reset();
     }
@@ -189,6 +220,8 @@ struct FileFollowers::Impl {
   // Where reading starts, as docs/follow.md says; returns the words for the log.
   std::string start_position(FollowedFile& f) {
     if (!first_scan) {
+      // Seen before (a symlink moved back to it, a name matching it again): where it was left.
+      if (const auto m = take_closed(f.id())) return resume(f, *m, "where it was left");
       f.seek(0);  // created while we run: all of it is new
       return "its start (new file)";
     }
@@ -203,15 +236,31 @@ struct FileFollowers::Impl {
       f.seek(0);
       return "its start (not in the state file: created while stopped)";
     }
-    if (f.size() >= m->offset && f.head_matches(m->head_len, m->head_hash)) {
-      f.seek(m->offset);
-      return "offset " + std::to_string(m->offset) + " (state file)";
+    return resume(f, *m, "state file");
+  }
+
+  // A file known by device and inode, read up to m.offset before. Its fingerprint (first
+  // bytes) says whether it is still that file, and what happened meanwhile.
+  std::string resume(FollowedFile& f, const FileMark& m, const std::string& source) {
+    const std::uint64_t size = f.size();
+    if (size >= m.offset && f.head_matches(m.head_len, m.head_hash)) {
+      f.seek(m.offset);  // the same file, grown or not
+      return "offset " + std::to_string(m.offset) + " (" + source + ")";
     }
-    // Truncated while we were down (copytruncate): the unread rest is in the copy.
-    f.seek(0);
-    read_copy_from(f.path(), *m, nullptr);
-    self.follow_rotations.Add({{"kind", "truncate"}}).Increment();
-    return "its start (truncated while stopped)";
+    // Truncated meanwhile (copytruncate): the unread rest is in the copy, then all of it is new.
+    if (read_copy_from(f.path(), m, nullptr)) {
+      f.seek(0);
+      self.follow_rotations.Add({{"kind", "truncate"}}).Increment();
+      return "its start (truncated meanwhile; the rest read from its copy)";
+    }
+    if (size < m.offset && m.head_len > 0 && f.head_matches(m.head_len, m.head_hash)) {
+      f.seek(size);  // cut shorter: what is left was read; what comes after is new
+      self.follow_rotations.Add({{"kind", "truncate"}}).Increment();
+      return "its new end, " + std::to_string(size) + " (cut shorter meanwhile; what is left was read)";
+    }
+    if (size < m.offset) self.follow_rotations.Add({{"kind", "truncate"}}).Increment();
+    f.seek(0);  // truncated and written again, or another file under a reused inode
+    return "its start (its first bytes changed: new content)";
   }
 
   // Files named in the state file that were renamed while we were down: their unread
@@ -220,7 +269,7 @@ struct FileFollowers::Impl {
     if (!saved) return;
     for (const auto& m : *saved) {
       const FileId id{m.dev, m.ino};
-      if (find(id)) continue;
+      if (m.closed || find(id)) continue;  // a closed one was read to its end and went quiet
       auto candidates = rotation_candidates(m.path);
       candidates.insert(candidates.begin(), m.path);  // a rotated file saved under its rotated name
       for (const auto& cand : candidates) {
@@ -282,8 +331,12 @@ struct FileFollowers::Impl {
     log::info("--follow " + path + " rotated; reading the old file to its end");
   }
 
-  // Returns the copy holding the unread rest, if found: it is to be read first.
-  FollowedFile* truncated(FollowedFile& f) {
+  // The file shrank below our offset (now `size` bytes) or its first bytes changed. Returns
+  // the copy holding the unread rest, if found (copytruncate): it is to be read first, then
+  // the file from 0. Otherwise reading goes on where the new content starts (see
+  // FollowedFile::new_content_start): 0 when truncated and written again, the cut when cut
+  // shorter, so that no line is counted twice.
+  FollowedFile* truncated(FollowedFile& f, std::uint64_t size, std::uint64_t& lines) {
     self.follow_rotations.Add({{"kind", "truncate"}}).Increment();
     FileMark where = f.mark();
     where.offset = f.offset();  // the partial line moves to the copy with the bytes after it
@@ -293,11 +346,14 @@ struct FileFollowers::Impl {
         return copy;
       }
     }
-    std::uint64_t lines = 0;
+    const std::uint64_t start = f.new_content_start(size);
     f.flush_partial(sink, lines);
-    self.follow_lines.Increment(static_cast<double>(lines));
-    log::info("--follow " + f.path() + " truncated; reading it again from its start");
-    f.seek(0);
+    if (start > 0)
+      log::info("--follow " + f.path() + " cut shorter; its first " + std::to_string(start) +
+                " bytes were read already, reading on from there");
+    else
+      log::info("--follow " + f.path() + " truncated; reading it again from its start");
+    f.seek(start);
     return nullptr;
   }
 
@@ -313,46 +369,63 @@ struct FileFollowers::Impl {
     return true;
   }
 
-  // One turn: look at names if something changed, then read at most kChunkBytes.
+  // One turn: look at names if something changed, then read at most kChunkBytes. After an
+  // exception the next turn comes with the poll (not at once: a fault that repeats must
+  // not spin).
   void pump() {
     pump_posted = false;
     if (stopped) return;
+    std::uint64_t lines = 0;  // counted as given to the sink, also when it throws
+    bool more = false;
+    guarded([&] { more = pump_once(lines); });
+    self.follow_lines.Increment(static_cast<double>(lines));
+    if (more) schedule_pump();  // more to read: continue after others had a turn
+  }
+  bool pump_once(std::uint64_t& lines) {
     if (rescan_wanted) {
       rescan_wanted = false;
       scan();
     }
     std::size_t budget = kChunkBytes;
-    std::uint64_t lines = 0;
     const std::size_t count = files.size();
     for (std::size_t k = 0; k < count && budget > 0; ++k) {
       const std::size_t at = (next_file + k) % count;
       FollowedFile& f = *files[at];
-      if (f.size() < f.offset() || f.head_changed()) {
+      if (const std::uint64_t size = f.size(); size < f.offset() || f.head_changed()) {
         // The copy's lines are older than the truncated file's new ones: read them first.
-        if (FollowedFile* copy = truncated(f); copy && read_file(*copy, budget, lines)) {
+        if (FollowedFile* copy = truncated(f, size, lines); copy && read_file(*copy, budget, lines)) {
           next_file = files.size() - 1;  // the copy (last in files) goes first next turn
           break;
         }
       }
       if (read_file(f, budget, lines)) next_file = (at + 1) % count;  // the others first next turn
     }
-    self.follow_lines.Increment(static_cast<double>(lines));
-    if (budget == 0) schedule_pump();  // more to read: continue after others had a turn
+    return budget == 0;
   }
 
+  // Closes rotated-away files that went quiet, remembering where each was left.
   void close_quiet_retired() {
     const auto now = FollowedFile::clock::now();
-    std::uint64_t lines = 0;
-    std::erase_if(files, [&](const std::unique_ptr<FollowedFile>& f) {
-      if (!f->retired || now - std::max(f->last_data, f->retired_at) < kRetiredQuiet || f->size() > f->offset() ||
-          bound_elsewhere(*f, {}))
-        return false;
-      f->flush_partial(sink, lines);
-      return true;
-    });
-    self.follow_lines.Increment(static_cast<double>(lines));
-    self.follow_files.Set(static_cast<double>(files.size()));
     next_file = 0;
+    for (auto it = files.begin(); it != files.end();) {
+      FollowedFile& f = **it;
+      if (!f.retired || now - std::max(f.last_data, f.retired_at) < opt.retired_quiet || f.size() > f.offset() ||
+          bound_elsewhere(f, {})) {
+        ++it;
+        continue;
+      }
+      // Out of `files` and remembered first, so that a sink throwing on the partial line
+      // leaves nothing half done.
+      const std::unique_ptr<FollowedFile> gone = std::move(*it);
+      it = files.erase(it);
+      self.follow_files.Set(static_cast<double>(files.size()));
+      FileMark m = gone->mark();
+      m.offset = gone->offset();  // the partial line is given now
+      remember_closed(std::move(m));
+      std::uint64_t lines = 0;
+      gone->flush_partial(sink, lines);
+      self.follow_lines.Increment(static_cast<double>(lines));
+    }
   }
 
   // Hands the positions to the saver's thread, at most once a second and only when they
@@ -362,6 +435,7 @@ struct FileFollowers::Impl {
     report_saved();
     std::vector<FileMark> marks;
     for (const auto& f : files) marks.push_back(f->mark());
+    marks.insert(marks.end(), closed.begin(), closed.end());
     // An empty list would say "every file is new" to the next start, which then reads them
     // all from their start: write none until a file was followed (e.g. not readable yet).
     if (marks.empty() && last_saved.empty()) return;
@@ -392,16 +466,16 @@ struct FileFollowers::Impl {
       if (ec || stopped) return;
       rescan_wanted = true;
       schedule_pump();  // not pump(): a pump already queued would make a second loop of them
-      close_quiet_retired();
-      save(false);
+      guarded([&] { close_quiet_retired(); });
+      guarded([&] { save(false); });
       on_poll();
     });
   }
 };
 
 FileFollowers::FileFollowers(net::io_context& ioc, FollowOptions options, ingest::LineSink& sink,
-                             metrics::SelfMetrics& self)
-    : impl_(std::make_unique<Impl>(ioc, std::move(options), sink, self)) {
+                             metrics::SelfMetrics& self, util::ThreadHealth& health)
+    : impl_(std::make_unique<Impl>(ioc, std::move(options), sink, self, health)) {
   auto& d = *impl_;
   for (const auto& p : d.opt.patterns)
     if (p.empty()) throw std::runtime_error("--follow wants a path or a glob, got an empty string");
@@ -419,7 +493,7 @@ FileFollowers::~FileFollowers() { stop(); }
 void FileFollowers::start() {
   auto& d = *impl_;
   if (d.opt.patterns.empty() || d.stopped) return;
-  d.scan();
+  d.guarded([&] { d.scan(); });
   d.watch.start();
   d.on_poll();
   d.schedule_pump();

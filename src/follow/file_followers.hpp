@@ -13,6 +13,7 @@
 
 #include "ingest/line_sink.hpp"
 #include "metrics/self_metrics.hpp"
+#include "util/thread_health.hpp"
 
 namespace tapemeasure::follow {
 
@@ -24,13 +25,22 @@ struct FollowOptions {
   // this long: with `nocreate`, or a writer that opens its log at its next line, the gap is
   // normal, and a warning plus follow_errors at every rotation would be a false alarm.
   std::chrono::milliseconds rotation_grace{60'000};
+  // A file rotated away is read until it has been quiet this long (the writer may append
+  // until it reopens its log), then closed.
+  std::chrono::milliseconds retired_quiet{5'000};
+  // Closed files whose position is kept (in memory and in the state file), most recent
+  // first: a symlink moved back to one, or a glob matching it again, resumes it where it
+  // was left instead of reading it again from its start.
+  std::size_t max_remembered_files = 1000;
 };
 
 class FileFollowers {
  public:
-  // Throws std::runtime_error (one line) on a bad pattern or an unusable state file.
+  // Throws std::runtime_error (one line) on a bad pattern or an unusable state file. What
+  // the follow work throws once running (e.g. the sink) is caught, reported to `health` as
+  // thread "follow", and following goes on.
   FileFollowers(boost::asio::io_context& ioc, FollowOptions options, ingest::LineSink& sink,
-                metrics::SelfMetrics& self);
+                metrics::SelfMetrics& self, util::ThreadHealth& health);
   ~FileFollowers();  // saves positions
   void start();
   void stop();  // stop following; positions saved

@@ -15,7 +15,10 @@ namespace tapemeasure::follow {
 using json = nlohmann::json;
 
 namespace {
-constexpr int kVersion = 1;
+// 2: `closed` marks, heads of up to 1 KiB. A version-1 binary refuses it (an older daemon
+// would read those heads wrongly and count whole files again); version 1 is read as is.
+constexpr int kVersion = 2;
+constexpr int kOldestReadable = 1;
 }
 
 std::optional<std::vector<FileMark>> load_follow_state(const std::string& path) {
@@ -29,7 +32,8 @@ std::optional<std::vector<FileMark>> load_follow_state(const std::string& path) 
   std::vector<FileMark> marks;
   try {
     const json doc = json::parse(text.str());
-    if (doc.at("version").get<int>() != kVersion)
+    const int version = doc.at("version").get<int>();
+    if (version < kOldestReadable || version > kVersion)
       throw std::runtime_error("unknown version " + doc.at("version").dump());
     for (const auto& f : doc.at("files")) {
       FileMark m;
@@ -39,6 +43,7 @@ std::optional<std::vector<FileMark>> load_follow_state(const std::string& path) 
       m.offset = f.at("offset").get<std::uint64_t>();
       m.head_len = f.value("head_len", 0u);
       m.head_hash = f.value("head_hash", std::uint64_t{0});
+      m.closed = f.value("closed", false);
       marks.push_back(std::move(m));
     }
   } catch (const std::exception& e) {
@@ -52,7 +57,7 @@ std::string save_follow_state(const std::string& path, const std::vector<FileMar
   json files = json::array();
   for (const auto& m : marks)
     files.push_back({{"path", m.path}, {"dev", m.dev}, {"ino", m.ino}, {"offset", m.offset},
-                     {"head_len", m.head_len}, {"head_hash", m.head_hash}});
+                     {"head_len", m.head_len}, {"head_hash", m.head_hash}, {"closed", m.closed}});
   const std::string text = json{{"version", kVersion}, {"files", files}}.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
   // (replace: a name that is not UTF-8 must not throw on the ingest thread; the inode finds it)
   const std::string tmp = path + ".tmp";

@@ -16,12 +16,16 @@ struct FileMark {
   std::uint64_t offset = 0;  // just after the last complete line read
   std::uint32_t head_len = 0;
   std::uint64_t head_hash = 0;  // of the first head_len bytes
+  // Read to its end and closed (rotated away and quiet, or a symlink moved off it), kept
+  // so that the file is resumed, not read again, if it is followed once more.
+  bool closed = false;
   bool operator==(const FileMark&) const = default;
 };
 
 // std::nullopt when the file does not exist (a first start). Throws std::runtime_error
 // (one line) when it exists but cannot be read or parsed: starting anyway would replay or
-// skip lines without a word.
+// skip lines without a word. Reads version 1 (before `closed` and 1 KiB heads: its 256-byte
+// heads are compared as they were saved) and version 2, the one written.
 std::optional<std::vector<FileMark>> load_follow_state(const std::string& path);
 
 // Writes PATH.tmp, fsyncs it and renames it over PATH, so a crash leaves the old or the

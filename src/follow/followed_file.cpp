@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 
 namespace tapemeasure::follow {
 
@@ -68,7 +69,7 @@ std::uint64_t FollowedFile::size() const {
 void FollowedFile::seek(std::uint64_t offset) {
   offset_ = line_end_ = offset;
   splitter_ = ingest::LineSplitter(max_line_bytes_);
-  head_len_ = 0;
+  head_.clear();
   remember_head();
 }
 
@@ -87,12 +88,10 @@ void FollowedFile::seek_end() {
 void FollowedFile::remember_head() {
   // The head covers bytes we have read past (or skipped, for a start at the end), so a
   // later change there can only mean the file was replaced in place.
-  if (head_len_ >= kHeadBytes || offset_ <= head_len_) return;
-  char buf[kHeadBytes];
-  const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(offset_, kHeadBytes));
-  const std::size_t got = pread_full(fd_, buf, want, 0);
-  head_len_ = static_cast<std::uint32_t>(got);
-  head_hash_ = hash_bytes(buf, got);
+  if (head_.size() >= kHeadBytes || offset_ <= head_.size()) return;
+  head_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(offset_, kHeadBytes)));
+  head_.resize(pread_full(fd_, head_.data(), head_.size(), 0));
+  head_hash_ = hash_bytes(head_.data(), head_.size());
 }
 
 bool FollowedFile::head_matches(std::uint32_t len, std::uint64_t hash) const {
@@ -102,7 +101,25 @@ bool FollowedFile::head_matches(std::uint32_t len, std::uint64_t hash) const {
   return got == len && hash_bytes(buf, got) == hash;
 }
 
-bool FollowedFile::head_changed() const { return !head_matches(head_len_, head_hash_); }
+bool FollowedFile::head_changed() const {
+  if (head_.empty()) return false;
+  char buf[kHeadBytes];
+  const std::size_t got = pread_full(fd_, buf, head_.size(), 0);
+  return std::string_view(buf, got) != head_;
+}
+
+std::uint64_t FollowedFile::new_content_start(std::uint64_t size) const {
+  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size, head_.size()));
+  char buf[kHeadBytes];
+  const std::string_view now(buf, pread_full(fd_, buf, n, 0));
+  const std::string_view ours = std::string_view(head_).substr(0, now.size());
+  const auto differ = std::mismatch(now.begin(), now.end(), ours.begin()).first;
+  const auto same = static_cast<std::size_t>(differ - now.begin());
+  if (same == n && size < offset_ && now.find('\n') != std::string_view::npos) return size;
+  // After the last whole line in common: a few bytes alike without a newline prove nothing.
+  const std::size_t nl = now.substr(0, same).rfind('\n');
+  return nl == std::string_view::npos ? 0 : nl + 1;
+}
 
 std::size_t FollowedFile::read_some(ingest::LineSink& sink, std::size_t max_bytes, std::vector<char>& buf,
                                     std::uint64_t& lines, int& err) {
@@ -116,13 +133,29 @@ std::size_t FollowedFile::read_some(ingest::LineSink& sink, std::size_t max_byte
   }
   if (n == 0) return 0;
   const std::string_view data(buf.data(), static_cast<std::size_t>(n));
+  // Where the line last given to the sink ends, to resume after it if the sink throws: a
+  // view into `data` ends before its '\r'/'\n' (or where it was cut); a line completed from
+  // earlier reads is held by the splitter and ends at the chunk's first newline.
+  std::size_t given_end = 0;
   const auto emit = [&](std::string_view line, bool truncated) {
-    sink.line(line, truncated);
+    const std::less_equal<const char*> le;  // (pointers into different objects: compared with std::less_equal)
+    const bool in_data = le(data.data(), line.data()) && le(line.data(), data.data() + data.size());
+    const std::size_t from = in_data ? static_cast<std::size_t>(line.data() + line.size() - data.data()) : 0;
+    given_end = data.find('\n', from) + 1;
     ++lines;
+    sink.line(line, truncated);
   };
-  sink.begin_batch();
-  splitter_.feed(data, emit);
-  sink.end_batch();
+  try {
+    sink.begin_batch();
+    splitter_.feed(data, emit);
+    sink.end_batch();
+  } catch (...) {
+    // Resume at a line boundary with a fresh splitter: after the last line given, or where
+    // this read's first line began.
+    offset_ = line_end_ = given_end > 0 ? offset_ + given_end : line_end_;
+    splitter_ = ingest::LineSplitter(max_line_bytes_);
+    throw;
+  }
   const std::size_t last_nl = data.rfind('\n');
   if (last_nl != std::string_view::npos) line_end_ = offset_ + last_nl + 1;
   offset_ += static_cast<std::uint64_t>(n);
@@ -133,13 +166,13 @@ std::size_t FollowedFile::read_some(ingest::LineSink& sink, std::size_t max_byte
 
 void FollowedFile::flush_partial(ingest::LineSink& sink, std::uint64_t& lines) {
   if (!splitter_.has_partial()) return;
+  line_end_ = offset_;  // given now, or lost if the sink throws: never given twice
   sink.begin_batch();
   splitter_.finish([&](std::string_view line, bool truncated) {
     sink.line(line, truncated);
     ++lines;
   });
   sink.end_batch();
-  line_end_ = offset_;
 }
 
 void FollowedFile::give_partial_to(FollowedFile& other) {
@@ -148,8 +181,8 @@ void FollowedFile::give_partial_to(FollowedFile& other) {
 }
 
 FileMark FollowedFile::mark() const {
-  return FileMark{.path = path_, .dev = id_.dev, .ino = id_.ino, .offset = line_end_, .head_len = head_len_,
-                  .head_hash = head_hash_};
+  return FileMark{.path = path_, .dev = id_.dev, .ino = id_.ino, .offset = line_end_,
+                  .head_len = static_cast<std::uint32_t>(head_.size()), .head_hash = head_hash_};
 }
 
 }  // namespace tapemeasure::follow

@@ -28,7 +28,10 @@ std::uint64_t hash_bytes(const char* data, std::size_t n);
 class FollowedFile {
  public:
   using clock = std::chrono::steady_clock;
-  static constexpr std::uint32_t kHeadBytes = 256;  // enough to hold a timestamped first line
+  // The fingerprint: the first KiB, as Filebeat's filestream does (its `fingerprint`
+  // identity hashes bytes 0-1023). With device and inode it tells the file we read from
+  // another one under a reused inode, or from this one truncated and written again.
+  static constexpr std::uint32_t kHeadBytes = 1024;
 
   // Opens PATH read-only. On failure returns null and sets err (errno) and error (a message).
   static std::unique_ptr<FollowedFile> open(const std::string& path, std::size_t max_line_bytes, int& err,
@@ -48,13 +51,21 @@ class FollowedFile {
   // Starts at the end, like tail -F, but at the start of a line still being written, so
   // the first line read is whole.
   void seek_end();
-  // True when the file's first bytes no longer hash to what was read: the file was
-  // truncated and written again, possibly past our offset (copytruncate between looks).
+  // True when the file's first bytes are no longer those read: the file was truncated and
+  // written again, possibly past our offset (copytruncate between looks).
   bool head_changed() const;
+  // The file (now `size` bytes) shrank below the offset or its first bytes changed: where
+  // does the content we have not read start? At the first line that is no longer byte for
+  // byte what we read: 0 after copytruncate (the new first line differs, by its timestamp if
+  // nothing else); the cut after `truncate -s` (lines appended since the cut included). When
+  // all that can be compared (the first KiB) is unchanged, at `size`: what is left was read.
+  std::uint64_t new_content_start(std::uint64_t size) const;
   // Whether the first bytes match a mark saved by another run (or another file's head).
   bool head_matches(std::uint32_t len, std::uint64_t hash) const;
   // Reads at most max_bytes at the offset and gives complete lines to the sink as one
-  // batch. Returns bytes read (0 at end of file); lines counts lines given.
+  // batch. Returns bytes read (0 at end of file); lines counts lines given. When the sink
+  // throws, the lines given so far and the one it threw on count as read (none is given
+  // twice), the rest of the chunk is read again next time, and the exception goes on.
   std::size_t read_some(ingest::LineSink& sink, std::size_t max_bytes, std::vector<char>& buf,
                         std::uint64_t& lines, int& err);
   // A partial last line is a line after all: the file will not grow any more (it was
@@ -82,7 +93,7 @@ class FollowedFile {
   ingest::LineSplitter splitter_;
   std::uint64_t offset_ = 0;     // next byte to read
   std::uint64_t line_end_ = 0;   // just after the last '\n' read
-  std::uint32_t head_len_ = 0;
+  std::string head_;  // the first bytes read (at most kHeadBytes), for the fingerprint
   std::uint64_t head_hash_ = 0;
 };
 

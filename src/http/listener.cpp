@@ -6,6 +6,7 @@
 
 #include "http/http_session.hpp"
 #include "util/log.hpp"
+#include "util/thread_health.hpp"
 
 namespace tapemeasure::http {
 
@@ -22,6 +23,9 @@ Listener::Listener(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint,
     throw std::runtime_error("cannot listen on " + where + ": address already in use (another tapemeasure? pick one with --listen)");
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+  ctx_->slots.set_limits({.max_connections = ctx_->max_connections,
+                          .per_peer = ctx_->max_connections_per_peer,
+                          .reserved = ctx_->reserved_connections});
   // Port 0 asks the kernel for a free port: the Host check must accept the one it gave.
   if (endpoint.port() == 0) ctx_->guard.add_port(acceptor_.local_endpoint().port());
 }
@@ -38,6 +42,28 @@ void Listener::do_accept() {
   });
 }
 
+void Listener::admit(net::ip::tcp::socket socket) {
+  boost::system::error_code peer_ec;
+  const auto peer = socket.remote_endpoint(peer_ec);
+  if (peer_ec) return;  // gone already
+  auto admission = ctx_->slots.admit(peer.address().to_string());
+  if (admission.evicted)
+    ctx_->refusals.evicted.note([&] {
+      return "all connection slots in use: closed the connection waiting longest for a request to make room "
+             "(--max-connections " + std::to_string(ctx_->max_connections) + ")";
+    });
+  if (!admission.slot) {
+    ctx_->refusals.refused.note([&] {
+      return "refusing connections: all " + std::to_string(ctx_->max_connections) +
+             " slots (--max-connections) are in use and none is waiting; latest from " + peer.address().to_string();
+    });
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  std::make_shared<HttpSession>(std::move(socket), ctx_, std::move(admission.slot))->run();
+}
+
 void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;  // stopped
   if (ec) {
@@ -49,19 +75,14 @@ void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
       if (!e) self->do_accept();
     });
     return;
-  } else if (ctx_->connections.load() >= ctx_->max_connections) {
-    // At most one line a second with a count: a flood of connections must not flood the log.
-    ++refused_;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - refused_logged_ >= std::chrono::seconds(1)) {
-      log::warn("refusing connections: already " + std::to_string(ctx_->max_connections) +
-                " open (--max-connections); " + std::to_string(refused_) + " refused so far");
-      refused_logged_ = now;
-    }
-    boost::system::error_code ignored;
-    socket.close(ignored);
-  } else {
-    std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
+  }
+  try {
+    admit(std::move(socket));
+  } catch (...) {
+    // std::bad_alloc making the session, say: this connection is lost, not the listener.
+    const auto what = util::describe_exception(std::current_exception());
+    if (ctx_->threads) ctx_->threads->survived("network", "accepting a connection: " + what);
+    else log::error("accepting a connection: " + what);
   }
   do_accept();
 }

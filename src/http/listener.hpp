@@ -1,11 +1,11 @@
 #pragma once
-// Accepts TCP connections on --listen and starts an HttpSession for each, refusing
-// connections beyond the cap so that idle sockets cannot exhaust the daemon.
+// Accepts TCP connections on --listen and starts an HttpSession for each in the slot the
+// ConnectionSlots give it (connection_slots.hpp: the cap, the per-peer limit, the reserve
+// for /healthz and /metrics), so that idle or slow sockets cannot exhaust the daemon.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,11 +25,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  // Gives the connection a slot and a session, or closes it when there is no slot.
+  void admit(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  std::uint64_t refused_ = 0;  // over --max-connections, so far
-  std::chrono::steady_clock::time_point refused_logged_{};
   boost::asio::steady_timer retry_;  // after a failed accept (e.g. out of file descriptors)
   std::shared_ptr<ServerContext> ctx_;
 };

@@ -2,8 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <charconv>
-#include <cmath>
 #include <string_view>
 
 #include "http/client_message.hpp"
@@ -106,40 +104,16 @@ void WebSocketSession::deliver(std::shared_ptr<const std::string> frame, stream:
       return;
     }
     const auto now = std::chrono::steady_clock::now();
-    // A client that has not answered a ping for this long is stuck (or answers pings wrongly,
-    // which would keep its events at the cap for ever): close it, as DESIGN.md says.
-    if (self->ping_outstanding_for_ != 0 && now - self->ping_sent_at_ > kPongTimeout) {
+    if (self->receipt_.stuck(now)) {
       self->queued_bytes.fetch_sub(frame->size(), std::memory_order_relaxed);
       if (counts.events) self->events_discarded.fetch_add(counts.events, std::memory_order_relaxed);
-      self->ping_outstanding_for_ = 0;
+      self->receipt_.ping_failed();  // close once
       self->close_stuck();
       return;
     }
     self->queue_.push_back({std::move(frame), counts, now});
     if (!self->writing_) self->do_write();
   });
-}
-
-double WebSocketSession::receipt_budget() const {
-  const double rate = max_rate.load(std::memory_order_relaxed);
-  // 98% like the hub's bucket: a client stamps receipt when its event loop gets to a frame,
-  // a little after the bytes arrived; the slack keeps its own count at or under the cap.
-  return rate < 50 ? std::floor(rate) : 0.98 * rate;
-}
-
-WebSocketSession::Fit WebSocketSession::head_fits(std::chrono::steady_clock::time_point now,
-                                                  std::chrono::steady_clock::time_point& retry_at) {
-  const Queued& q = queue_.front();
-  expire_acknowledged(now);
-  const double budget = receipt_budget();
-  if (static_cast<double>(q.counts.events) > budget) return Fit::never;
-  const std::uint64_t in_flight = events_written_ - events_acknowledged_;
-  if (static_cast<double>(in_flight + acknowledged_last_second_ + q.counts.events) <= budget) return Fit::now;
-  // Room comes back when the oldest acknowledged events leave the window, or with a pong
-  // (on_pong writes on); past its age the frame is dropped.
-  retry_at = q.made + kMaxFrameAge + std::chrono::milliseconds(1);
-  if (!acknowledged_.empty()) retry_at = std::min(retry_at, acknowledged_.front().first + std::chrono::seconds(1));
-  return Fit::later;
 }
 
 void WebSocketSession::wait_until(std::chrono::steady_clock::time_point when) {
@@ -150,37 +124,20 @@ void WebSocketSession::wait_until(std::chrono::steady_clock::time_point when) {
   });
 }
 
-void WebSocketSession::expire_acknowledged(std::chrono::steady_clock::time_point now) {
-  while (!acknowledged_.empty() && now - acknowledged_.front().first >= std::chrono::seconds(1)) {
-    acknowledged_last_second_ -= acknowledged_.front().second;
-    acknowledged_.pop_front();
-  }
-}
-
 void WebSocketSession::maybe_ping() {
-  if (!open_ || ping_writing_ || ping_outstanding_for_ != 0 || events_written_ == events_acknowledged_) return;
+  if (!open_ || ping_writing_) return;
+  const auto count = receipt_.ping_due(std::chrono::steady_clock::now());
+  if (!count) return;
   ping_writing_ = true;
-  ping_outstanding_for_ = events_written_;
-  ping_sent_at_ = std::chrono::steady_clock::now();
-  ws_.async_ping(websocket::ping_data(std::to_string(events_written_).c_str()),
-                 [self = shared_from_this()](beast::error_code ec) {
-                   self->ping_writing_ = false;
-                   if (ec) self->ping_outstanding_for_ = 0;  // closing anyway
-                   else self->maybe_ping();                  // its pong may have come already
-                 });
+  ws_.async_ping(websocket::ping_data(std::to_string(*count).c_str()), [self = shared_from_this()](beast::error_code ec) {
+    self->ping_writing_ = false;
+    if (ec) self->receipt_.ping_failed();  // closing anyway
+    else self->maybe_ping();               // its pong may have come already
+  });
 }
 
 void WebSocketSession::on_pong(std::string_view payload) {
-  std::uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), n);
-  // Only our own pings' answers count (not a keep-alive ping's, nor an unsolicited pong).
-  if (ec != std::errc() || end != payload.data() + payload.size() || n != ping_outstanding_for_ || n == 0) return;
-  ping_outstanding_for_ = 0;
-  if (n > events_acknowledged_) {
-    acknowledged_.emplace_back(std::chrono::steady_clock::now(), n - events_acknowledged_);
-    acknowledged_last_second_ += n - events_acknowledged_;
-    events_acknowledged_ = n;
-  }
+  if (!receipt_.acknowledge(payload, std::chrono::steady_clock::now())) return;
   maybe_ping();
   if (open_ && !writing_ && !queue_.empty()) do_write();  // a frame may wait for this pong
 }
@@ -199,14 +156,10 @@ void WebSocketSession::do_write() {
   while (!queue_.empty()) {
     const Queued& q = queue_.front();
     if (q.counts.events == 0) break;  // view, stats and error frames always go
-    if (now - q.made > kMaxFrameAge) {
-      discard_head();
-      continue;
-    }
     std::chrono::steady_clock::time_point retry_at;
-    const Fit fit = head_fits(now, retry_at);
-    if (fit == Fit::now) break;
-    if (fit == Fit::never) {
+    const auto fit = receipt_.fits(max_rate.load(std::memory_order_relaxed), q.counts.events, q.made, now, retry_at);
+    if (fit == stream::ReceiptWindow::Fit::now) break;
+    if (fit == stream::ReceiptWindow::Fit::never) {
       discard_head();
       continue;
     }
@@ -217,7 +170,7 @@ void WebSocketSession::do_write() {
   writing_ = true;
   const Queued& q = queue_.front();
   if (q.counts.events) {
-    events_written_ += q.counts.events;
+    receipt_.written(q.counts.events);
     events_written.fetch_add(q.counts.events, std::memory_order_relaxed);
   }
   ws_.text(true);

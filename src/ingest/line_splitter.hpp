@@ -2,7 +2,8 @@
 // Splits a byte stream into lines. One per connection (stream socket, stdin, a file).
 // Lines longer than max_line_bytes are cut there and flagged (counted by the caller);
 // the rest of such a line is skipped up to its newline, so a runaway writer costs
-// bounded memory. A trailing '\r' is dropped (CRLF logs).
+// bounded memory. A trailing '\r' is dropped (CRLF logs) before the length is judged: the
+// CR of a CRLF ending is not content, so a line of exactly max_line_bytes is whole either way.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -26,9 +27,7 @@ class LineSplitter {
         return;
       }
       if (partial_.empty() && !truncated_) {
-        // The common case: no copy. An over-long line is cut in place.
-        if (piece.size() <= max_) emit(piece, false, on_line);
-        else emit(piece.substr(0, max_), true, on_line);
+        emit(piece, false, on_line);  // the common case: no copy (an over-long line is cut in place)
       } else {
         append(piece);
         emit_partial(on_line);
@@ -47,9 +46,11 @@ class LineSplitter {
   bool has_partial() const { return !partial_.empty() || truncated_; }
 
  private:
+  // Holds up to max_ + 1 bytes: the extra one may be the CR of a CRLF ending, which is
+  // only known once the newline comes. More than that is over the limit whatever follows.
   void append(std::string_view piece) {
     if (truncated_) return;
-    const std::size_t room = max_ - partial_.size();
+    const std::size_t room = max_ + 1 - partial_.size();
     if (piece.size() > room) {
       partial_.append(piece.substr(0, room));
       truncated_ = true;
@@ -68,8 +69,12 @@ class LineSplitter {
   }
 
   template <typename OnLine>
-  static void emit(std::string_view line, bool truncated, OnLine& on_line) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  void emit(std::string_view line, bool truncated, OnLine& on_line) const {
+    if (!truncated && !line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > max_) {
+      line = line.substr(0, max_);
+      truncated = true;
+    }
     on_line(line, truncated);
   }
 

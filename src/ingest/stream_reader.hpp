@@ -4,6 +4,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -20,8 +21,13 @@ class StreamReader : public std::enable_shared_from_this<StreamReader<Stream>> {
       : stream_(std::move(stream)), sink_(sink), splitter_(max_line_bytes), buf_(kInitialBuffer),
         on_close_(std::move(on_close)) {}
 
+  using clock = std::chrono::steady_clock;
+
   void start() { do_read(); }
   Stream& stream() { return stream_; }
+  // When the writer last sent bytes (or connected): an idle writer's slot can be given to a
+  // new one when all are taken (see UnixIngest).
+  clock::time_point last_read() const { return last_read_; }
 
  private:
   static constexpr std::size_t kInitialBuffer = 64 * 1024, kLargeBuffer = 256 * 1024;
@@ -40,6 +46,7 @@ class StreamReader : public std::enable_shared_from_this<StreamReader<Stream>> {
     const bool grow = n == buf_.size() && buf_.size() < kLargeBuffer;
     const auto emit = [this](std::string_view line, bool truncated) { sink_.line(line, truncated); };
     if (n > 0) {
+      last_read_ = clock::now();
       sink_.begin_batch();
       splitter_.feed(std::string_view(buf_.data(), n), emit);
       sink_.end_batch();
@@ -62,6 +69,7 @@ class StreamReader : public std::enable_shared_from_this<StreamReader<Stream>> {
   LineSplitter splitter_;
   std::vector<char> buf_;
   std::function<void()> on_close_;
+  clock::time_point last_read_ = clock::now();
 };
 
 }  // namespace tapemeasure::ingest

@@ -51,7 +51,7 @@ UnixIngest::UnixIngest(net::io_context& ioc, IngestOptions options, LineSink& si
     datagram_->set_option(net::socket_base::receive_buffer_size(kDatagramReceiveBuffer), ec);
     log_receive_buffer();
     set_mode(options_.datagram_path, options_.socket_mode);
-    datagram_buf_.resize(options_.max_line_bytes + 1);
+    datagram_buf_.resize(options_.max_line_bytes + 3);  // see do_receive
   }
 }
 
@@ -107,35 +107,72 @@ void UnixIngest::log_receive_buffer() {
   else log::info(line);
 }
 
+namespace {
+std::string seconds(std::chrono::milliseconds ms) {
+  const auto s = ms.count() / 1000.0;
+  std::string text = std::to_string(s);
+  text.erase(text.find_last_not_of('0') + 1);  // "60.000000" -> "60." -> "60"
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text + " s";
+}
+}  // namespace
+
 void UnixIngest::refuse(stream_protocol::socket& socket) {
   boost::system::error_code ignored;
   socket.close(ignored);
   ++refused_;
-  // At most one line a second, however fast a writer reconnects.
-  const auto now = std::chrono::steady_clock::now();
-  if (now - refused_logged_ < std::chrono::seconds(1)) return;
-  refused_logged_ = now;
-  log::warn("refusing an ingest connection: already " + std::to_string(options_.max_connections) +
-            " open (--max-ingest-connections); " + std::to_string(refused_) + " refused so far");
+  self_.ingest_refused.Increment();
+  refused_log_.note([&] {
+    return "refused an ingest writer: all " + std::to_string(options_.max_connections) +
+           " slots (--max-ingest-connections) are held by writers that sent something within " +
+           seconds(options_.idle_timeout) + " (--ingest-idle-timeout); " + std::to_string(refused_) +
+           " refused so far (tapemeasure_ingest_refused_total)";
+  });
+}
+
+// All slots are taken: the writer idle longest gives its slot up if it has been idle past
+// the timeout. Only then, so that quiet but legitimate writers keep their connection.
+bool UnixIngest::evict_idle_writer(clock::time_point now) {
+  auto idlest = open_.end();
+  for (auto it = open_.begin(); it != open_.end(); ++it)
+    if (idlest == open_.end() || it->second->last_read() < idlest->second->last_read()) idlest = it;
+  if (idlest == open_.end() || now - idlest->second->last_read() <= options_.idle_timeout) return false;
+  const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(now - idlest->second->last_read());
+  const std::shared_ptr<Reader> reader = idlest->second;
+  release(idlest->first);
+  // Its pending read ends (operation_aborted) and hands on a partial last line, as at EOF.
+  boost::system::error_code ignored;
+  reader->stream().close(ignored);
+  self_.ingest_idle_closed.Increment();
+  idle_closed_log_.note([&] {
+    return "closed an ingest writer silent for " + seconds(idle) + " to give its slot to a new one (all " +
+           std::to_string(options_.max_connections) + " taken; --ingest-idle-timeout " +
+           seconds(options_.idle_timeout) + ")";
+  });
+  return true;
+}
+
+void UnixIngest::release(std::uint64_t id) {
+  if (open_.erase(id) > 0) self_.ingest_connections.Decrement();
+}
+
+void UnixIngest::admit(stream_protocol::socket socket) {
+  if (open_.size() >= options_.max_connections && !evict_idle_writer(clock::now())) {
+    refuse(socket);
+    return;
+  }
+  const std::uint64_t id = next_id_++;
+  auto reader = std::make_shared<Reader>(std::move(socket), sink_, options_.max_line_bytes, [this, id] { release(id); });
+  open_.emplace(id, reader);
+  self_.ingest_connections.Increment();
+  reader->start();
 }
 
 void UnixIngest::do_accept() {
   acceptor_->async_accept([this](boost::system::error_code ec, stream_protocol::socket socket) {
     if (ec == net::error::operation_aborted) return;
-    if (ec) {
-      log::warn("ingest accept: " + ec.message());
-    } else if (connections_ >= options_.max_connections) {
-      refuse(socket);
-    } else {
-      ++connections_;
-      self_.ingest_connections.Increment();
-      auto reader = std::make_shared<StreamReader<stream_protocol::socket>>(
-          std::move(socket), sink_, options_.max_line_bytes, [this] {
-            --connections_;
-            self_.ingest_connections.Decrement();
-          });
-      reader->start();
-    }
+    if (ec) log::warn("ingest accept: " + ec.message());
+    else admit(std::move(socket));
     do_accept();
   });
 }
@@ -144,10 +181,12 @@ void UnixIngest::do_receive() {
   datagram_->async_receive(net::buffer(datagram_buf_), [this](boost::system::error_code ec, std::size_t n) {
     if (ec == net::error::operation_aborted) return;
     if (!ec) {
-      // One datagram, one message; a longer one than fits was cut by the kernel.
-      const bool truncated = n > options_.max_line_bytes;
-      std::string_view msg(datagram_buf_.data(), std::min(n, options_.max_line_bytes));
-      while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.remove_suffix(1);
+      // One datagram, one message. The buffer holds a line of the limit plus its CRLF and
+      // one byte more: a datagram filling it was longer, and cut by the kernel.
+      const bool cut_by_kernel = n >= datagram_buf_.size();
+      std::string_view msg(datagram_buf_.data(), n);
+      if (!cut_by_kernel)
+        while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.remove_suffix(1);
       sink_.begin_batch();
       // Usually one line; a datagram holding several is split, and only its last line
       // can have been cut.
@@ -160,7 +199,10 @@ void UnixIngest::do_receive() {
         splitter.feed(msg.substr(0, last_nl + 1), emit);
         msg.remove_prefix(last_nl + 1);
       }
-      if (!msg.empty() || truncated) sink_.line(msg, truncated);
+      // (Cut by the kernel right after a newline, the rest is lost without a trace: nothing
+      // left to flag.)
+      const bool truncated = (cut_by_kernel && !msg.empty()) || msg.size() > options_.max_line_bytes;
+      if (!msg.empty() || truncated) sink_.line(msg.substr(0, options_.max_line_bytes), truncated);
       sink_.end_batch();
     } else {
       log::warn("ingest datagram: " + ec.message());

@@ -3,11 +3,12 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
+#include <ios>
 #include <sstream>
 
 namespace tapemeasure::metrics {
 
-std::string render_text_exposition(const prometheus::Registry& registry) {
+void write_text_exposition(const prometheus::Registry& registry, std::ostream& out) {
   auto families = registry.Collect();
   std::sort(families.begin(), families.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -18,9 +19,24 @@ std::string render_text_exposition(const prometheus::Registry& registry) {
           [](const auto& x, const auto& y) { return std::tie(x.name, x.value) < std::tie(y.name, y.value); });
     });
   }
+  // With badbit in exceptions(), the stream rethrows what its buffer threw instead of
+  // quietly stopping; failbit covers a buffer that refuses without throwing.
+  const auto saved = out.exceptions();
+  out.exceptions(std::ios::badbit | std::ios::failbit);
+  try {
+    prometheus::TextSerializer().Serialize(out, families);
+    out.flush();
+  } catch (...) {
+    out.exceptions(std::ios::goodbit);  // restoring must not throw again
+    throw;
+  }
+  out.exceptions(saved);
+}
+
+std::string render_text_exposition(const prometheus::Registry& registry) {
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
+  write_text_exposition(registry, out);
+  return std::move(out).str();
 }
 
 }  // namespace tapemeasure::metrics

@@ -22,7 +22,13 @@ MetricStore::~MetricStore() {
   for (auto& [name, m] : metrics_) remove(*m);
 }
 
+void MetricStore::count_samples(std::size_t added, std::size_t removed) {
+  samples_ = samples_ + added - removed;
+  self_.metric_samples.Set(static_cast<double>(samples_));
+}
+
 void MetricStore::remove(StoredMetric& m) {
+  count_samples(0, (m.series.size() + (m.overflow ? 1 : 0)) * m.samples_per_series);
   std::erase_if(dirty_, [&](Series* s) { return s->metric == &m; });
   if (m.counters) registry_.Remove(*m.counters);
   if (m.gauges) registry_.Remove(*m.gauges);
@@ -54,6 +60,8 @@ std::vector<StoredMetric*> MetricStore::declare(const std::vector<MetricSchema>&
       slot = std::make_unique<StoredMetric>();
       slot->schema = schema;
       slot->id = next_metric_id_++;
+      // Each bound's bucket, then +Inf, _sum and _count.
+      if (schema.kind == MetricKind::histogram) slot->samples_per_series = schema.buckets.size() + 3;
       switch (schema.kind) {
         case MetricKind::counter:
           slot->counters = &prometheus::BuildCounter().Name(schema.name).Help(schema.help).Register(registry_);
@@ -103,15 +111,17 @@ Series& MetricStore::series(StoredMetric& m, std::span<const std::string_view> l
   }
   if (auto it = m.series.find(key_); it != m.series.end()) return it->second;
 
-  if (m.series.size() >= options_.max_series_per_metric) {
+  if (m.series.size() >= options_.max_series_per_metric || samples_ + m.samples_per_series > options_.max_samples) {
     m.overflow_count->Increment();
     if (!m.overflow) {
       m.overflow = std::make_unique<Series>();
       m.overflow->label_values.assign(m.schema.label_names.size(), "__overflow__");
       make_series(m, *m.overflow);
+      count_samples(m.samples_per_series, 0);
     }
     return *m.overflow;
   }
+  count_samples(m.samples_per_series, 0);
   Series& s = m.series[key_];
   std::size_t start = 0;
   for (std::size_t i = 0; i < label_values.size(); ++i) {

@@ -27,6 +27,14 @@ SelfMetrics::SelfMetrics(prometheus::Registry& r, std::string_view version)
       ingest_connections(gauges(r, "tapemeasure_ingest_connections",
                                 "Writers connected to the ingest stream socket.")
                              .Add({})),
+      ingest_refused(counters(r, "tapemeasure_ingest_refused_total",
+                              "Stream-socket writers refused: all --max-ingest-connections slots taken by "
+                              "writers active within --ingest-idle-timeout.")
+                         .Add({})),
+      ingest_idle_closed(counters(r, "tapemeasure_ingest_idle_closed_total",
+                                  "Stream-socket writers idle longer than --ingest-idle-timeout closed to give "
+                                  "their slot to a new writer (only when all slots were taken).")
+                             .Add({})),
       ws_clients(gauges(r, "tapemeasure_ws_clients", "WebSocket clients connected.").Add({})),
       ws_events_sent(counters(r, "tapemeasure_ws_events_sent_total", "Events sent to WebSocket clients.").Add({})),
       ws_events_dropped(counters(r, "tapemeasure_ws_events_dropped_total",
@@ -37,7 +45,11 @@ SelfMetrics::SelfMetrics(prometheus::Registry& r, std::string_view version)
                                 .Add({})),
       rules_loaded(gauges(r, "tapemeasure_rules_loaded", "Rules currently loaded.").Add({})),
       series_overflow(counters(r, "tapemeasure_series_overflow_total",
-                               "Updates sent to the __overflow__ series because a metric hit --max-series-per-metric.")),
+                               "Updates sent to the __overflow__ series because a metric hit --max-series-per-metric "
+                               "or all metrics together hit --max-samples.")),
+      metric_samples(gauges(r, "tapemeasure_metric_samples",
+                            "Samples the user metrics put in /metrics; new series beyond --max-samples overflow.")
+                         .Add({})),
       value_errors(counters(r, "tapemeasure_metric_value_errors_total",
                             "Metric updates skipped, by metric: the value was not a finite number, or negative for a counter.")),
       bad_values(counters(r, "tapemeasure_bad_values_total",

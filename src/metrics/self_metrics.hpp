@@ -20,6 +20,8 @@ class SelfMetrics {
   prometheus::Counter& lines_unmatched;
   prometheus::Counter& lines_truncated;
   prometheus::Gauge& ingest_connections;
+  prometheus::Counter& ingest_refused;      // writers refused: every slot taken, none idle long enough
+  prometheus::Counter& ingest_idle_closed;  // idle writers closed to give their slot to a new one
   prometheus::Gauge& ws_clients;
   prometheus::Counter& ws_events_sent;
   prometheus::Family<prometheus::Counter>& ws_events_dropped;  // {reason}
@@ -27,6 +29,7 @@ class SelfMetrics {
   prometheus::Counter& rules_reload_failures;
   prometheus::Gauge& rules_loaded;
   prometheus::Family<prometheus::Counter>& series_overflow;  // {metric}
+  prometheus::Gauge& metric_samples;  // the user metrics' samples in /metrics (vs --max-samples)
   prometheus::Family<prometheus::Counter>& value_errors;     // {metric}
   // {rule}: captured values refused (not a finite number, or negative for a counter). The
   // LineProcessor adds a series for each rule that has a value template, so a rate() alert

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 
 #include "util/log.hpp"
 
@@ -28,15 +27,6 @@ std::string one_decimal(double v) {
 
 }  // namespace
 
-std::string iso_now() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 FirstLoad load_at_start(const std::vector<std::string>& rule_paths) {
   FirstLoad first;
   first.seen = RuleFilesSnapshot::take(rule_paths);
@@ -47,6 +37,7 @@ FirstLoad load_at_start(const std::vector<std::string>& rule_paths) {
 // One finished build, on its way from the reload thread to the ingest thread.
 struct Reloader::Build {
   std::string why;
+  std::string exception;  // what the build threw; empty when it ran to the end
   reload::LoadResult result;
   rules::MatchWorkers::Copies helper_copies;
   double build_ms = 0;
@@ -60,6 +51,7 @@ Reloader::Reloader(net::io_context& ingest, metrics::SelfMetrics& self, ReloadSt
       options_(std::move(options)),
       install_(std::move(install)),
       status_changed_(std::move(status_changed)),
+      health_(options_.threads ? *options_.threads : own_health_),
       last_seen_(options_.loaded) {
   if (options_.watch) {
     watcher_ = std::make_unique<RuleWatcher>(
@@ -68,11 +60,10 @@ Reloader::Reloader(net::io_context& ingest, metrics::SelfMetrics& self, ReloadSt
   }
   thread_ = std::thread([this] {
     auto keep_running = net::make_work_guard(work_);
-    try {
-      work_.run();
-    } catch (const std::exception& e) {
-      log::error(std::string("reload thread: ") + e.what() + "; rules now reload only on restart");
-    }
+    // build() catches what a build throws; this catches the rest (the watcher, or an
+    // exception while reporting one), counts it and runs the loop again. Only a loop that
+    // fails over and over at once is fatal, which /healthz and the exit code then say.
+    util::run_guarded(health_, "reload", [this] { work_.run(); });
   });
 }
 
@@ -108,22 +99,18 @@ void Reloader::queue(std::string why, Check check) {
 }
 
 void Reloader::build(std::string why, Check check) {
-  auto seen = RuleFilesSnapshot::take(options_.rule_paths);
-  // Wherever the files resolve now (a ConfigMap's new timestamped directory) is watched.
-  if (watcher_) watcher_->watch(seen.directories_to_watch(options_.rule_paths));
-  if (check == Check::if_files_changed && seen == last_seen_) {
-    log::debug("rule directory changed, rule files did not: no reload");
-    return;
-  }
-  last_seen_ = std::move(seen);
-  if (options_.on_build_start) options_.on_build_start(why);
-
   const auto started = clock::now();
   auto done = std::make_shared<Build>();
   done->why = std::move(why);
-  done->result = reload::load_rules(options_.rule_paths);
-  if (done->result.ok())
-    for (int i = 0; i < options_.helper_copies; ++i) done->helper_copies.push_back(done->result.rules->clone_for_thread());
+  try {
+    if (!build_rules(*done, check)) return;
+  } catch (...) {
+    // Out of memory, or a bug: a failed reload like any other, and the thread goes on.
+    done->exception = util::describe_exception(std::current_exception());
+    done->result = {};
+    done->helper_copies.clear();
+    health_.survived("reload", "building the rules: " + done->exception);
+  }
   done->build_ms = ms_since(started);
 
   if (stopping_.load()) return;  // shutting down: the ingest thread may be gone
@@ -132,14 +119,36 @@ void Reloader::build(std::string why, Check check) {
   });
 }
 
+bool Reloader::build_rules(Build& done, Check check) {
+  auto seen = RuleFilesSnapshot::take(options_.rule_paths);
+  // Wherever the files resolve now (a ConfigMap's new timestamped directory) is watched.
+  if (watcher_) watcher_->watch(seen.directories_to_watch(options_.rule_paths));
+  if (check == Check::if_files_changed && seen == last_seen_) {
+    log::debug("rule directory changed, rule files did not: no reload");
+    return false;
+  }
+  last_seen_ = std::move(seen);
+  if (options_.on_build_start) options_.on_build_start(done.why);
+  done.result = reload::load_rules(options_.rule_paths);
+  if (done.result.ok())
+    for (int i = 0; i < options_.helper_copies; ++i) done.helper_copies.push_back(done.result.rules->clone_for_thread());
+  return true;
+}
+
 void Reloader::apply(Build& done) {
   const auto& result = done.result;
-  if (!result.ok()) {
-    const std::string error = result.error_text();
-    status_.record_failure(error, done.build_ms);
+  if (!done.exception.empty()) {
+    status_.record_failure("building the new rules failed: " + done.exception + "\n", done.build_ms);
     status_changed_();
     self_.rules_reload_failures.Increment();
-    log::error("reload (" + done.why + ") failed, keeping the running rules:\n" + error);
+    log::error("reload (" + done.why + ") failed, keeping the running rules: building them threw: " + done.exception);
+    return;
+  }
+  if (!result.ok()) {
+    status_.record_failure(result.error_text(), done.build_ms);
+    status_changed_();
+    self_.rules_reload_failures.Increment();
+    log::error("reload (" + done.why + ") failed, keeping the running rules:\n" + status_.get().error_text());
     return;
   }
   const std::size_t rules = result.rules->size(), metrics = result.rules->metrics().size();

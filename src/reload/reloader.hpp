@@ -13,7 +13,9 @@
 //
 // So the ingest thread never stops reading sockets for YAML or regex compilation; the
 // rules it runs change between two batches of lines. A build that fails changes nothing
-// but the status (error with file:line) and tapemeasure_rules_reload_failures_total.
+// but the status (error with file:line) and tapemeasure_rules_reload_failures_total. A build
+// that throws (out of memory, a bug) is such a failure too, and is also reported to the
+// ThreadHealth as survived by the "reload" thread: the thread goes on serving requests.
 //
 // Threads: the Reloader owns the reload thread, which also runs the RuleWatcher. install
 // and status_changed run on the ingest thread (the thread that runs `ingest`); stop() and
@@ -33,6 +35,7 @@
 #include "reload/rule_watcher.hpp"
 #include "rules/match_workers.hpp"
 #include "reload/rule_loader.hpp"
+#include "util/thread_health.hpp"
 
 namespace tapemeasure::reload {
 
@@ -61,6 +64,9 @@ class Reloader {
     // Called on the reload thread as each build starts (tests hold a build here to prove
     // that requests meanwhile coalesce).
     std::function<void(const std::string& why)> on_build_start;
+    // Where exceptions the reload thread caught and went on from are reported (thread
+    // "reload"), and where it says so if it cannot go on. Null: the Reloader's own.
+    util::ThreadHealth* threads = nullptr;
   };
   // Ingest thread: swaps in rules that built. The status board already tells the new state.
   using Install = std::function<void(BuiltRules)>;
@@ -89,6 +95,7 @@ class Reloader {
   struct Build;
   void queue(std::string why, Check check);   // reload thread
   void build(std::string why, Check check);   // reload thread
+  bool build_rules(Build& done, Check check);  // reload thread; false: nothing to reload
   void apply(Build& done);                    // ingest thread
 
   boost::asio::io_context& ingest_;
@@ -97,6 +104,8 @@ class Reloader {
   Options options_;
   Install install_;
   StatusChanged status_changed_;
+  util::ThreadHealth own_health_;
+  util::ThreadHealth& health_;
 
   // Reload thread state (touched only there).
   bool build_queued_ = false;

@@ -24,7 +24,9 @@ struct LoadResult {
   bool compiled() const { return rules != nullptr; }
   // Everything loads: what the daemon requires at start and on every reload.
   bool ok() const { return rules != nullptr && views != nullptr && tests.failures.empty(); }
-  std::string error_text() const;  // every error and failed test, one per line
+  // Every error and failed test, one per line: at most rules::kMaxRuleErrors of each, and
+  // a line counting the rest.
+  std::string error_text() const;
 };
 
 LoadResult load_rules(const std::vector<std::string>& paths);

@@ -20,33 +20,44 @@ class Parser : YamlReader {
   RuleFileSpec parse(std::string_view text) {
     RuleFileSpec spec;
     spec.file = file();
+    parse_into(spec, text);
+    finish();
+    return spec;
+  }
+
+ private:
+  void parse_into(RuleFileSpec& spec, std::string_view text) {
     YAML::Node root;
     try {
       root = YAML::Load(std::string(text));
     } catch (const YAML::Exception& e) {
-      errors_.push_back({{file(), e.mark.line >= 0 ? e.mark.line + 1 : 0}, "", "invalid YAML: " + e.msg});
-      return spec;
+      RuleError invalid;
+      invalid.pos = {file(), e.mark.line >= 0 ? e.mark.line + 1 : 0};
+      invalid.message = "invalid YAML: " + excerpt(e.msg, 200);
+      errors_.push_back(std::move(invalid));
+      return;
     }
-    if (root.IsNull()) return spec;  // an empty file is a valid file with no rules
+    if (!check_size(root)) return;  // walking it would be the attack
+    if (root.IsNull()) return;      // an empty file is a valid file with no rules
     if (!root.IsMap()) {
       error(root, "a rule file is a map with a 'rules' list");
-      return spec;
+      return;
     }
     check_keys(root, {"rules", "format", "time", "view"}, "file");
     if (const auto f = root["format"]) {
       const std::string v = scalar(f, "format");
       if (v == "syslog") spec.format = InputFormat::syslog;
-      else if (v != "raw") error(f, "format must be 'raw' or 'syslog', not '" + v + "'");
+      else if (v != "raw") error(f, "format must be 'raw' or 'syslog', not '" + excerpt(v) + "'");
     }
     if (const auto t = root["time"]) spec.time = parse_time(t, spec.format);
     const auto rules = root["rules"];
     if (!rules) {
       error(root, "missing 'rules' list");
-      return spec;
+      return;
     }
     if (!rules.IsSequence()) {
       error(rules, "'rules' must be a list");
-      return spec;
+      return;
     }
     for (const auto& r : rules) {
       spec.rules.push_back(parse_rule(r, spec.format));
@@ -55,10 +66,8 @@ class Parser : YamlReader {
     set_rule("");
     for (const auto& kv : root)
       if (kv.first.IsScalar() && kv.first.Scalar() == "view") spec.view = parse_view(*this, kv.first, kv.second);
-    return spec;
   }
 
- private:
   std::vector<std::pair<std::string, TemplateSpec>> template_map(const YAML::Node& n,
                                                                  std::string_view what) {
     std::vector<std::pair<std::string, TemplateSpec>> out;
@@ -155,10 +164,17 @@ class Parser : YamlReader {
     if (const auto in = m["init"]) {
       if (!in.IsSequence()) {
         error(in, "init must be a list of label sets, such as [{outcome: sent}, {outcome: bounced}]");
+      } else if (in.size() > kMaxInitLabelSets) {
+        error(in, "init lists " + std::to_string(in.size()) + " label sets; at most " +
+                      std::to_string(kMaxInitLabelSets) + " (the others appear when first seen)");
       } else {
         for (const auto& set : in) {
           if (!set.IsMap()) {
             error(set, "each init entry is a map of label: value");
+            continue;
+          }
+          if (set.size() > kMaxLabelsPerMetric) {
+            error(set, "an init entry has at most " + std::to_string(kMaxLabelsPerMetric) + " labels");
             continue;
           }
           LabelSet labels;
@@ -167,7 +183,13 @@ class Parser : YamlReader {
         }
       }
     }
-    if (const auto l = m["labels"]) spec.labels = template_map(l, "label");
+    if (const auto l = m["labels"]) {
+      if (l.IsMap() && l.size() > kMaxLabelsPerMetric)
+        error(l, "a metric has at most " + std::to_string(kMaxLabelsPerMetric) + " labels, not " +
+                     std::to_string(l.size()));
+      else
+        spec.labels = template_map(l, "label");
+    }
     const auto value = m["value"], set = m["set"], add = m["add"];
     switch (spec.kind) {
       case MetricKind::counter:
@@ -205,11 +227,15 @@ class Parser : YamlReader {
       if (spec.kind != MetricKind::histogram) error(b, "only a histogram has buckets");
       if (!b.IsSequence() || b.size() == 0) {
         error(b, "buckets must be a non-empty list of numbers");
+      } else if (b.size() > kMaxBucketsPerHistogram) {
+        // Each bucket is one more sample of every series in every scrape.
+        error(b, "a histogram has at most " + std::to_string(kMaxBucketsPerHistogram) + " buckets, not " +
+                     std::to_string(b.size()));
       } else {
         for (const auto& x : b) {
           double d = 0;
           if (!x.IsScalar() || !YAML::convert<double>::decode(x, d)) {
-            error(x, "bucket bound '" + (x.IsScalar() ? x.Scalar() : std::string("?")) +
+            error(x, "bucket bound '" + (x.IsScalar() ? excerpt(x.Scalar()) : std::string("?")) +
                          "' is not a number");
             continue;
           }
@@ -249,7 +275,7 @@ class Parser : YamlReader {
                     std::all_of(t.begin(), t.end(), [](char c) {
                       return c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
                     });
-    if (!ok) error(n, "table name '" + t + "' must match [a-z_][a-z0-9_]*");
+    if (!ok) error(n, "table name '" + excerpt(t) + "' must match [a-z_][a-z0-9_]*");
     else if (t == "line") error(n, "'line' is reserved (${line.time} is the line's own time); name the table otherwise");
     return t;
   }
@@ -279,7 +305,7 @@ class Parser : YamlReader {
     if (const auto f = n["for"]) {
       const std::string text = scalar(f, "for");
       if (!parse_duration(text, spec.lifetime))
-        error(f, "for must be a duration such as 30s, 15m, 2h or 1d, not '" + text + "'");
+        error(f, "for must be a duration such as 30s, 15m, 2h or 1d, not '" + excerpt(text) + "'");
     }
     return spec;
   }
@@ -320,7 +346,7 @@ class Parser : YamlReader {
       error(t, "test has no 'expect' (a map of fields, or 'no match')");
     } else if (e.IsScalar()) {
       if (e.Scalar() == "no match") spec.expect_no_match = true;
-      else error(e, "expect must be a map of fields or 'no match', not '" + e.Scalar() + "'");
+      else error(e, "expect must be a map of fields or 'no match', not '" + excerpt(e.Scalar()) + "'");
     } else if (e.IsMap()) {
       for (const auto& kv : e)
         spec.expect.push_back({scalar(kv.first, "expect key"), scalar(kv.second, "expected value")});

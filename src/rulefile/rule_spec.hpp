@@ -2,6 +2,7 @@
 // A rule file as written, before compilation: plain data with the source line of every
 // piece, so that compile errors can point at the exact line. Produced by rule_file_parser,
 // consumed by RuleSet::compile.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,6 +29,14 @@ struct TemplateSpec {
 };
 
 using LabelSet = std::vector<std::pair<std::string, std::string>>;  // label name -> value
+
+// What one metric may declare (docs/rules.md, "Limits"). Each bounds what a file that looks
+// legitimate can make the daemon hold or serve: labels per series (Grafana Mimir's default
+// max_label_names_per_series is 30 too), series made at start (init:), and samples per
+// histogram series in every scrape (a bucket is one sample; Prometheus' defaults are 11).
+inline constexpr std::size_t kMaxLabelsPerMetric = 30;
+inline constexpr std::size_t kMaxInitLabelSets = 1000;
+inline constexpr std::size_t kMaxBucketsPerHistogram = 100;
 
 struct MetricSpec {
   MetricKind kind = MetricKind::counter;

@@ -122,10 +122,11 @@ class ViewParser {
     spec.pos = yaml_.pos(key);
     spec.type = text_of(key, "type name");
     if (!t.IsMap()) {
-      yaml_.error(key, "view: type '" + spec.type.text + "' must be a map such as {colour: blue, from: mta, to: relay}");
+      yaml_.error(key, "view: type '" + excerpt(spec.type.text) +
+                           "' must be a map such as {colour: blue, from: mta, to: relay}");
       return spec;
     }
-    yaml_.check_keys(t, {"colour", "from", "to", "then"}, "view type '" + spec.type.text + "'");
+    yaml_.check_keys(t, {"colour", "from", "to", "then"}, "view type '" + excerpt(spec.type.text) + "'");
     spec.colour = value(t, "colour", "colour");
     spec.from = value(t, "from", "from");
     spec.to = value(t, "to", "to");

@@ -32,10 +32,13 @@ struct SecondCounts {
   std::size_t clients = 0;
 };
 
-// The last reload, as the record repeats it every second.
+// The last reload, as the record repeats it every second (300 records in the ring, and a
+// frame to every client): so only the short summary of a failure, never its whole text.
 struct ReloadStatus {
   std::string at;     // ISO-8601 UTC
-  std::string error;  // with file:line; empty when the last reload succeeded
+  // The first error with file:line and "(N more errors)", at most a few hundred bytes
+  // (reload::ReloadStatus::summary); empty when the last reload succeeded.
+  std::string error;
   std::uint64_t reloads = 0, failures = 0;
 };
 

@@ -11,13 +11,14 @@
 // holds up to 40 ms of refill. Over the cap, the refill is even, so what a client gets is
 // spread over the input and proportions stay true.
 //
-// Any one-second window holds at most capacity + refill events, set to 98% of the rate:
-// frames leave every ~16 ms, so a client measuring by arrival time sees events shifted by
-// up to a frame; the 2% slack keeps every 1 s window of receipt times at or under the cap.
-// So the long-run rate over the cap is 94% of it: the price of passing bursts whole.
+// Any one-second window holds at most capacity + refill events, set to kCapShare (98%) of
+// the rate (rate_cap.hpp says why). So the long-run rate over the cap is 94% of it: the
+// price of passing bursts whole.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+
+#include "stream/rate_cap.hpp"
 
 namespace tapemeasure::stream {
 
@@ -29,6 +30,7 @@ class TokenBucket {
   explicit TokenBucket(double rate_per_s) { set_rate(rate_per_s); }
 
   void set_rate(double rate_per_s) {
+    rate_per_s = clamp_rate(rate_per_s);  // before any arithmetic: see rate_cap.hpp
     rate_ = rate_per_s;
     if (rate_per_s <= 0) {
       capacity_ = refill_per_s_ = tokens_ = 0;
@@ -39,7 +41,7 @@ class TokenBucket {
     capacity_ = rate_per_s >= 4 ? std::max(2.0, std::floor(rate_per_s * kBurstShare)) : 1.0;
     // One token: one event per 1.02/rate s (that alone leaves the 2% slack). More: the
     // refill makes up the rest of the 98%.
-    refill_per_s_ = capacity_ > 1 ? rate_per_s * 0.98 - capacity_ : rate_per_s / 1.02;
+    refill_per_s_ = capacity_ > 1 ? rate_per_s * kCapShare - capacity_ : rate_per_s / (2 - kCapShare);
     tokens_ = std::min(tokens_, capacity_);
   }
   double rate() const { return rate_; }

@@ -47,8 +47,8 @@ GoldenOutput run_engine(const std::vector<std::string>& rule_paths, const std::s
 std::vector<fs::path> golden_logs() {
   std::vector<fs::path> out;
   for (const char* dir : {"tests/data", "tests/data/golden"}) {
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(source_dir() / dir, ec))
+    // No error_code: a missing directory must fail the suite, not empty it.
+    for (const auto& entry : fs::directory_iterator(source_dir() / dir))
       if (entry.is_regular_file() && entry.path().extension() == ".log")
         out.push_back(fs::path(dir) / entry.path().filename());
   }

@@ -122,22 +122,28 @@ TEST_P(GoldenTest, CommandLineAgrees) {
   const auto rules = rules_for(log);
   const auto want =
       run_golden({rules}, log, std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
-  const auto events = run_tapemeasure({"test", "--rules", rules, "--input", log.string(), "--format", "events"});
-  ASSERT_EQ(events.exit_code, 0) << events.err;
-  std::string got_events;
-  for (const auto& line : split_lines(events.out)) {
-    auto j = nlohmann::ordered_json::parse(line);
-    j["ts"] = kGoldenEventTs;
-    got_events += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::strict) + "\n";
-  }
-  EXPECT_TRUE(got_events == want.events) << diff(want.events, got_events);
+  // One thread, and three (helpers taking chunks): the same events and metrics.
+  for (const char* threads : {"1", "3"}) {
+    SCOPED_TRACE(std::string("--threads ") + threads);
+    const auto events = run_tapemeasure(
+        {"test", "--rules", rules, "--input", log.string(), "--format", "events", "--threads", threads});
+    ASSERT_EQ(events.exit_code, 0) << events.err;
+    std::string got_events;
+    for (const auto& line : split_lines(events.out)) {
+      auto j = nlohmann::ordered_json::parse(line);
+      j["ts"] = kGoldenEventTs;
+      got_events += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::strict) + "\n";
+    }
+    EXPECT_TRUE(got_events == want.events) << diff(want.events, got_events);
 
-  const auto metrics = run_tapemeasure({"test", "--rules", rules, "--input", log.string(), "--format", "metrics"});
-  ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
-  std::string got_metrics;
-  for (const auto& line : split_lines(metrics.out))
-    got_metrics += (line.starts_with("tapemeasure_build_info{") ? "tapemeasure_build_info{version=\"golden\"} 1" : line) + "\n";
-  EXPECT_TRUE(got_metrics == want.metrics) << diff(want.metrics, got_metrics);
+    const auto metrics = run_tapemeasure(
+        {"test", "--rules", rules, "--input", log.string(), "--format", "metrics", "--threads", threads});
+    ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+    std::string got_metrics;
+    for (const auto& line : split_lines(metrics.out))
+      got_metrics += (line.starts_with("tapemeasure_build_info{") ? "tapemeasure_build_info{version=\"golden\"} 1" : line) + "\n";
+    EXPECT_TRUE(got_metrics == want.metrics) << diff(want.metrics, got_metrics);
+  }
 }
 
 // Under load the daemon matches each read's lines on several threads and applies the
@@ -172,7 +178,13 @@ TEST_P(GoldenTest, ParallelMatchingAgrees) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Data, GoldenTest, ::testing::ValuesIn(golden_cases()), path_param_name);
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(GoldenTest);
+
+// The suite above passes with zero cases if the logs or their goldens go missing: say so.
+TEST(GoldenSuiteTest, EveryShippedGoldenLogIsACase) {
+  const auto cases = golden_cases();
+  EXPECT_GE(cases.size(), 7u) << "golden logs (tests/data/*.log with .events.jsonl/.metrics) went missing";
+  EXPECT_NE(std::find(cases.begin(), cases.end(), "tests/data/postfix.log"), cases.end());
+}
 
 }  // namespace
 }  // namespace tapemeasure::testing

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 
 import {
-  Daemon, TEST_RULES, cleanup, rng, run, sendDatagram, tempDir, tm, waitFor, writeRules, writeStream,
+  Daemon, TEST_RULES, cleanup, delay, rng, run, sendDatagram, tempDir, tm, waitFor, writeRules, writeStream,
 } from './helpers.mjs';
 
 after(cleanup);
@@ -298,11 +298,40 @@ test('stream writers beyond --max-ingest-connections (256) are closed at once; t
   const extra = net.createConnection(d.socketPath);
   extra.on('error', () => { /* reset */ });
   await new Promise((resolve) => extra.once('close', resolve));
-  await waitFor(() => /refusing an ingest connection: already 256 open/.test(d.stderr), { what: 'the log line' });
+  await waitFor(() => /refused an ingest writer: all 256 slots \(--max-ingest-connections\)/.test(d.stderr),
+    { what: 'the log line' });
+  assert.equal(await d.metric('tapemeasure_ingest_refused_total'), 1);
   // One closes; a new writer is served again.
   open.pop().end();
   await waitFor(async () => (await d.metric('tapemeasure_ingest_connections')) === 255, { what: '255 ingest connections' });
   await writeStream(d.socketPath, ['one line\n']);
   await d.waitLines(1);
   for (const s of open) s.destroy();
+});
+
+// Writers that connect and never write used to hold every slot for good: a real writer was
+// refused, its lines never counted. Now, when all slots are taken, the writer silent longest
+// gives its slot up if silent past --ingest-idle-timeout; else the new one is refused, counted.
+test('idle stream writers holding every slot give way to a real writer after --ingest-idle-timeout', async () => {
+  const dir = tempDir();
+  const d = await Daemon.start({ rules: [writeRules(dir, 't.yml', TEST_RULES)], dir,
+    args: ['--max-ingest-connections', '4', '--ingest-idle-timeout', '0.5'] });
+  const idle = [];
+  for (let i = 0; i < 4; i++) {
+    const s = net.createConnection(d.socketPath);
+    s.on('error', () => { /* closed by the daemon */ });
+    await new Promise((resolve, reject) => { s.once('connect', resolve); s.once('error', reject); });
+    idle.push(s);
+  }
+  await waitFor(async () => (await d.metric('tapemeasure_ingest_connections')) === 4, { what: '4 ingest connections' });
+  await delay(700);  // past the idle timeout: idleness only grows
+  let text = '';
+  for (let i = 0; i < 1000; i++) text += `w1 ${i}\n`;
+  await writeStream(d.socketPath, [text]);
+  await d.waitLines(1000);
+  const m = await d.metrics();
+  assert.equal(m.value('test_writer_lines_total', { writer: '1' }), 1000);
+  assert.equal(m.value('tapemeasure_ingest_idle_closed_total'), 1);
+  assert.equal(m.value('tapemeasure_ingest_refused_total'), 0);
+  for (const s of idle) s.destroy();
 });

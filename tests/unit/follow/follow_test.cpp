@@ -3,6 +3,7 @@
 // over-long lines, a glob picking up a new file, a missing file, a restart from the state
 // file. Time is real but short: inotify wakes the loop, the poll timer is the backstop.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <prometheus/registry.h>
 
@@ -17,9 +18,12 @@
 
 #include "follow/file_followers.hpp"
 #include "follow/follow_state.hpp"
+#include "follow/followed_file.hpp"
 #include "follow/state_saver.hpp"
 #include "ingest/line_sink.hpp"
 #include "metrics/self_metrics.hpp"
+#include "support/test_support.hpp"
+#include "util/thread_health.hpp"
 
 namespace tapemeasure::follow {
 namespace {
@@ -36,7 +40,14 @@ struct Got {
 class RecordingSink : public ingest::LineSink {
  public:
   void begin_batch() override { ++batches; }
-  void line(std::string_view l, bool truncated) override { lines.push_back({std::string(l), truncated}); }
+  void line(std::string_view l, bool truncated) override {
+    lines.push_back({std::string(l), truncated});
+    // A fault in the line's processing, once (after it was recorded: processed, then threw).
+    if (throw_on == l) {
+      throw_on.clear();
+      throw std::runtime_error("injected fault");
+    }
+  }
   std::vector<std::string> texts() const {
     std::vector<std::string> out;
     for (const auto& g : lines) out.push_back(g.text);
@@ -44,6 +55,7 @@ class RecordingSink : public ingest::LineSink {
   }
   std::vector<Got> lines;
   int batches = 0;
+  std::string throw_on;
 };
 
 class FollowTest : public ::testing::Test {
@@ -65,12 +77,13 @@ class FollowTest : public ::testing::Test {
   }
   void start(std::vector<std::string> patterns, std::string state = {}, std::size_t max_line = 64 * 1024,
              std::chrono::milliseconds rotation_grace = 60s) {
-    followers = std::make_unique<FileFollowers>(ioc,
-                                                FollowOptions{.patterns = std::move(patterns),
-                                                              .state_path = std::move(state),
-                                                              .max_line_bytes = max_line,
-                                                              .rotation_grace = rotation_grace},
-                                                sink, self);
+    start_with(FollowOptions{.patterns = std::move(patterns),
+                             .state_path = std::move(state),
+                             .max_line_bytes = max_line,
+                             .rotation_grace = rotation_grace});
+  }
+  void start_with(FollowOptions options) {
+    followers = std::make_unique<FileFollowers>(ioc, std::move(options), sink, self, health);
     followers->start();
   }
   // Runs the loop until pred holds (true) or 3 s pass (false).
@@ -98,6 +111,7 @@ class FollowTest : public ::testing::Test {
   prometheus::Registry registry;
   metrics::SelfMetrics self{registry, "test"};
   RecordingSink sink;
+  util::ThreadHealth health;
   std::unique_ptr<FileFollowers> followers;
 };
 
@@ -216,6 +230,144 @@ TEST_F(FollowTest, TruncatedAndRegrownBetweenLooksIsSeenByItsFirstBytes) {
   ASSERT_TRUE(have(2));
   EXPECT_EQ(sink.lines.back().text, "second 1, longer than the first file was");
   EXPECT_EQ(counter(self.follow_rotations, "kind", "truncate"), 1);
+}
+
+// A file cut shorter (`truncate -s`, a tool keeping the last half) still holds what was
+// read: reading goes on at the cut, so nothing is counted twice (it used to be read again
+// from its start).
+TEST_F(FollowTest, ATruncationToHalfIsNotCountedTwice) {
+  const std::string log = path("app.log");
+  append(log, "");
+  start({log});
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += "line " + std::to_string(10 + i) + " padding\n";  // 16 bytes each
+  append(log, text);
+  ASSERT_TRUE(have(10));
+  fs::resize_file(log, text.size() / 2);
+  ASSERT_TRUE(run_until([&] { return counter(self.follow_rotations, "kind", "truncate") == 1; }));
+  append(log, "after 1\n");
+  ASSERT_TRUE(have(11));
+  settle();
+  EXPECT_EQ(sink.lines.size(), 11u);
+  EXPECT_EQ(sink.lines.back().text, "after 1");
+  EXPECT_EQ(self.follow_lines.Value(), 11);
+}
+
+// Cut and written again before the follower looked: the new content starts at the first
+// line that differs from what was read.
+TEST_F(FollowTest, ACutFileWrittenAgainBeforeALookGoesOnAtTheFirstNewLine) {
+  const std::string log = path("app.log");
+  append(log, "");
+  start({log});
+  append(log, "one 1\ntwo 2\nthree 3\nfour 4\n");
+  ASSERT_TRUE(have(4));
+  fs::resize_file(log, 12);  // "one 1\ntwo 2\n"
+  append(log, "five 5\n");
+  ASSERT_TRUE(have(5));
+  settle();
+  EXPECT_EQ(sink.texts(), (std::vector<std::string>{"one 1", "two 2", "three 3", "four 4", "five 5"}));
+}
+
+// A symlink moved between files (a dated log and a `current` link to it): each file is
+// resumed where it was left, also after it was closed for being quiet (it used to be read
+// again from its start each time the link came back to it).
+TEST_F(FollowTest, ASymlinkMovedBetweenFilesResumesEachWhereItWasLeft) {
+  const std::string link = path("current.log"), a = path("a.log"), b = path("b.log");
+  append(a, "");
+  append(b, "");
+  const auto point_at = [&](const std::string& target) {
+    fs::remove(path("tmp.link"));
+    fs::create_symlink(target, path("tmp.link"));
+    fs::rename(path("tmp.link"), link);  // atomically, as `ln -sfn` with a rename does
+  };
+  point_at(a);
+  start_with(FollowOptions{.patterns = {link}, .retired_quiet = 100ms});
+  const auto files_open = [&] { return self.follow_files.Value(); };
+  append(a, "a 1\n");
+  ASSERT_TRUE(have(1));
+  for (int round = 2; round <= 4; ++round) {
+    const bool to_b = round % 2 == 0;
+    point_at(to_b ? b : a);
+    append(to_b ? b : a, (to_b ? "b " : "a ") + std::to_string(round) + "\n");
+    ASSERT_TRUE(have(static_cast<std::size_t>(round)));
+    // The file the link left is closed once quiet; the next round comes back to it.
+    ASSERT_TRUE(run_until([&] { return files_open() == 1; }));
+  }
+  settle();
+  EXPECT_EQ(sink.texts(), (std::vector<std::string>{"a 1", "b 2", "a 3", "b 4"}));
+}
+
+// The position of a closed file is kept in the state file too: a link moved back to it
+// while the daemon was down resumes it, not reads it again.
+TEST_F(FollowTest, AClosedFilesPositionSurvivesARestart) {
+  const std::string link = path("current.log"), a = path("a.log"), b = path("b.log"), st = path("state.json");
+  append(a, "");
+  append(b, "");
+  fs::create_symlink(a, link);
+  const FollowOptions options{.patterns = {link}, .state_path = st, .retired_quiet = 100ms};
+  start_with(options);
+  append(a, "a 1\n");
+  ASSERT_TRUE(have(1));
+  fs::remove(link);
+  fs::create_symlink(b, link);
+  append(b, "b 2\n");
+  ASSERT_TRUE(have(2));
+  ASSERT_TRUE(run_until([&] { return self.follow_files.Value() == 1; }));  // a closed
+  followers.reset();
+  const auto saved = load_follow_state(st);
+  ASSERT_TRUE(saved.has_value());
+  ASSERT_EQ(saved->size(), 2u);
+  EXPECT_TRUE(std::any_of(saved->begin(), saved->end(), [](const FileMark& m) { return m.closed; }));
+  // While stopped, the link goes back to a, which gets one more line.
+  fs::remove(link);
+  fs::create_symlink(a, link);
+  append(a, "a 3\n");
+  start_with(options);
+  ASSERT_TRUE(have(3));
+  settle();
+  EXPECT_EQ(sink.texts(), (std::vector<std::string>{"a 1", "b 2", "a 3"}));
+}
+
+// A state file written before version 2 (256-byte heads, no `closed`) is resumed from.
+TEST_F(FollowTest, AVersionOneStateFileIsResumedFrom) {
+  const std::string log = path("mail.log"), st = path("state.json");
+  std::string before;
+  for (int i = 0; i < 40; ++i) before += "old line number " + std::to_string(i) + " of the first run\n";
+  append(log, before);
+  struct stat info {};
+  ASSERT_EQ(::stat(log.c_str(), &info), 0);
+  const auto head = before.substr(0, 256);
+  append(st, "{\"version\": 1, \"files\": [{\"path\": \"" + log + "\", \"dev\": " + std::to_string(info.st_dev) +
+                 ", \"ino\": " + std::to_string(info.st_ino) + ", \"offset\": " + std::to_string(before.size()) +
+                 ", \"head_len\": 256, \"head_hash\": " + std::to_string(hash_bytes(head.data(), head.size())) + "}]}\n");
+  append(log, "new 1\n");
+  start({log}, st);
+  ASSERT_TRUE(have(1));
+  settle();
+  EXPECT_EQ(sink.texts(), (std::vector<std::string>{"new 1"}));
+  followers.reset();
+  EXPECT_NE(testing::read_file(st).find("\"version\": 2"), std::string::npos) << "written in the current version";
+  const auto marks = load_follow_state(st);
+  ASSERT_TRUE(marks.has_value());
+  ASSERT_EQ(marks->size(), 1u);
+  EXPECT_EQ(marks->front().head_len, FollowedFile::kHeadBytes);  // the longer fingerprint from now on
+}
+
+// The follow work survives what it calls throwing (here the sink, once): caught, reported
+// as thread "follow", and following goes on without a line given twice.
+TEST_F(FollowTest, AnExceptionInTheFollowWorkIsSurvivedAndCounted) {
+  const std::string log = path("app.log");
+  append(log, "");
+  start({log});
+  sink.throw_on = "b 2";
+  append(log, "b 1\nb 2\nb 3\nb 4\n");
+  ASSERT_TRUE(have(4));
+  EXPECT_EQ(health.survived_count("follow"), 1u);
+  append(log, "b 5\n");
+  ASSERT_TRUE(have(5));
+  settle();
+  EXPECT_EQ(sink.texts(), (std::vector<std::string>{"b 1", "b 2", "b 3", "b 4", "b 5"}));
+  EXPECT_EQ(self.follow_lines.Value(), 5);
 }
 
 TEST_F(FollowTest, OverlongLinesAreCutAndFlagged) {

@@ -115,6 +115,31 @@ TEST(LineSplitterTest, LineOfExactlyMaxIsNotTruncated) {
   EXPECT_EQ(c.lines(), (Lines{{"12345", false}, {"12345", false}}));
 }
 
+// The limit counts a line's content: the CR of a CRLF ending is not content, so a line of
+// exactly the limit is whole whether it ends in LF or CRLF, in one piece or split anywhere.
+TEST(LineSplitterTest, LineOfExactlyMaxEndingInCrlfIsNotTruncated) {
+  constexpr std::size_t kMax = 64 * 1024;
+  const std::string content(kMax, 'c');
+  const std::string data = content + "\r\nnext\r\n";
+  Collector whole(kMax);
+  whole.feed(data);
+  EXPECT_EQ(whole.lines(), (Lines{{content, false}, {"next", false}}));
+  for (const std::size_t split : {std::size_t{1}, kMax - 1, kMax, kMax + 1}) {
+    Collector pieces(kMax);
+    pieces.feed(std::string_view(data).substr(0, split)).feed(std::string_view(data).substr(split));
+    EXPECT_EQ(pieces.lines(), whole.lines()) << "split at " << split;
+  }
+  Collector at_end(kMax);  // a writer gone after the CR: the line is still whole
+  at_end.feed(content + "\r").finish();
+  EXPECT_EQ(at_end.lines(), (Lines{{content, false}}));
+}
+
+TEST(LineSplitterTest, OneByteOverMaxIsTruncatedWithOrWithoutCr) {
+  Collector c(5);
+  c.feed("123456\r\n123456\n").feed("1234").feed("56\r\n").feed("12345\r").feed("6\n");
+  EXPECT_EQ(c.lines(), (Lines{{"12345", true}, {"12345", true}, {"12345", true}, {"12345", true}}));
+}
+
 TEST(LineSplitterTest, LongLineIsCutAtMaxAndTheRestSkipped) {
   Collector c(5);
   c.feed("1234567890\nok\n");

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <new>
+#include <ostream>
+#include <streambuf>
 
 #include "support/test_support.hpp"
 #include "util/utf8.hpp"
@@ -51,6 +54,51 @@ TEST_F(ExpositionTest, ParsesCleanlyAndIsValidUtf8) {
   EXPECT_THAT(e.problems, ::testing::IsEmpty()) << text_;
   EXPECT_TRUE(util::is_clean_utf8(text_));
   EXPECT_FALSE(e.samples.empty());
+}
+
+// A stream buffer that takes `limit` bytes, then fails like a string that cannot grow:
+// throws std::bad_alloc, or (throws = false) just refuses.
+class FailingBuffer : public std::streambuf {
+ public:
+  FailingBuffer(std::size_t limit, bool throws) : limit_(limit), throws_(throws) {}
+  std::string taken;
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (taken.size() >= limit_) {
+      if (throws_) throw std::bad_alloc();
+      return traits_type::eof();
+    }
+    if (!traits_type::eq_int_type(c, traits_type::eof())) taken.push_back(traits_type::to_char_type(c));
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  std::size_t limit_;
+  bool throws_;
+};
+
+// A plain stream swallows what its buffer throws and stops writing; /metrics then answered
+// 200 with a body cut mid-line. Writing the exposition is all or an exception.
+TEST_F(ExpositionTest, AWriteThatRunsOutOfMemoryPartWayThrowsInsteadOfStoppingQuietly) {
+  FailingBuffer buffer(text_.size() / 2, true);
+  std::ostream out(&buffer);
+  EXPECT_THROW(write_text_exposition(engine_.registry, out), std::bad_alloc);
+  EXPECT_LT(buffer.taken.size(), text_.size());
+}
+
+TEST_F(ExpositionTest, AWriteThatIsRefusedPartWayThrows) {
+  FailingBuffer buffer(text_.size() / 2, false);
+  std::ostream out(&buffer);
+  EXPECT_THROW(write_text_exposition(engine_.registry, out), std::ios_base::failure);
+}
+
+TEST_F(ExpositionTest, AWriteWithRoomIsTheWholeText) {
+  FailingBuffer buffer(text_.size() + 1, true);
+  std::ostream out(&buffer);
+  write_text_exposition(engine_.registry, out);
+  EXPECT_EQ(buffer.taken, render_text_exposition(engine_.registry));
+  EXPECT_EQ(buffer.taken.back(), '\n');
 }
 
 TEST_F(ExpositionTest, FamiliesAreSortedByName) {

@@ -153,6 +153,54 @@ TEST_F(SmallCapTest, BeyondTheCapUpdatesGoToTheOverflowSeries) {
   EXPECT_EQ(series_count, 4);  // 3 real + overflow
 }
 
+// The series cap counts label sets; a scrape's size is samples. A histogram series is one
+// sample per bucket plus +Inf, _sum and _count: 10,000 buckets x 1,000 label sets made one
+// /metrics 449 MB. max_samples bounds all user metrics together, counted like the series cap.
+class SampleCapTest : public MetricStoreTest {
+ protected:
+  SampleCapTest() : MetricStoreTest({.max_series_per_metric = 1000, .max_samples = 100}) {}
+};
+
+MetricSchema histogram(std::string name, std::vector<std::string> labels, std::vector<double> buckets) {
+  return {std::move(name), MetricKind::histogram, "Help.", std::move(labels), std::move(buckets)};
+}
+
+TEST_F(SampleCapTest, NewSeriesBeyondTheSampleCapGoToTheOverflowSeries) {
+  // 7 bounds + +Inf + _sum + _count: 10 samples a series, so 10 series fill the cap.
+  auto* h = store_.declare({histogram("delay_seconds", {"relay"}, {1, 2, 3, 4, 5, 6, 7})})[0];
+  EXPECT_EQ(h->samples_per_series, 10u);
+  for (int i = 0; i < 10; ++i) store_.observe(series(*h, {"r" + std::to_string(i)}), 1);
+  EXPECT_EQ(store_.samples(), 100u);
+  Series& over = series(*h, {"r10"});
+  EXPECT_EQ(over.label_values, (std::vector<std::string>{"__overflow__"}));
+  store_.observe(over, 1);
+  EXPECT_NE(&series(*h, {"r0"}), &over) << "known series keep working";
+
+  const auto e = scrape();
+  EXPECT_TRUE(e.problems.empty());
+  EXPECT_EQ(sample_value(e, "tapemeasure_series_overflow_total", Labels{{"metric", "delay_seconds"}}), 1);
+  EXPECT_EQ(sample_value(e, "delay_seconds_count", Labels{{"relay", "__overflow__"}}), 1);
+  EXPECT_EQ(sample_value(e, "tapemeasure_metric_samples"), 110) << "the overflow series may go past the cap, once";
+  std::size_t user_samples = 0;
+  for (const auto& s : e.samples) user_samples += s.name.rfind("delay_seconds", 0) == 0;
+  EXPECT_EQ(user_samples, 110u);
+}
+
+TEST_F(SampleCapTest, TheCapIsSharedByAllMetricsAndFreedWhenOneGoes) {
+  auto ms = store_.declare({histogram("h_seconds", {"k"}, {1, 2, 3, 4, 5, 6, 7}), counter("c_total", {"k"})});
+  for (int i = 0; i < 9; ++i) series(*ms[0], {std::to_string(i)});  // 90 samples
+  for (int i = 0; i < 10; ++i) series(*ms[1], {std::to_string(i)});  // 10 more: full
+  EXPECT_EQ(store_.samples(), 100u);
+  EXPECT_EQ(series(*ms[1], {"10"}).label_values[0], "__overflow__");
+  EXPECT_EQ(series(*ms[0], {"9"}).label_values[0], "__overflow__");
+
+  // Dropping the histogram frees its samples (and its overflow series') for the counter.
+  ms = store_.declare({counter("c_total", {"k"})});
+  EXPECT_EQ(store_.samples(), 11u);  // its 10 series and its overflow series
+  EXPECT_EQ(series(*ms[0], {"11"}).label_values[0], "11");
+  EXPECT_EQ(store_.samples(), 12u);
+}
+
 TEST_F(SmallCapTest, LongLabelValuesAreCut) {
   auto* m = store_.declare({counter("c_total", {"v"})})[0];
   Series& s = series(*m, {"0123456789abcdef"});

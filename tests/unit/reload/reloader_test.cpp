@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <new>
 #include <thread>
 
 #include "app/ingest_health.hpp"
@@ -43,11 +44,13 @@ class ReloaderTest : public ::testing::Test {
     testing::write_file(file, rule_file("foo"));
   }
 
-  void start(int helper_copies = 2, bool watch = false, std::function<void(const std::string&)> on_build_start = {}) {
+  void start(int helper_copies = 2, bool watch = false, std::function<void(const std::string&)> on_build_start = {},
+             util::ThreadHealth* threads = nullptr) {
     auto first = load_at_start({rules_dir.string()});
     ASSERT_TRUE(first.loaded.ok()) << first.loaded.error_text();
     Reloader::Options o{.rule_paths = {rules_dir.string()}, .helper_copies = helper_copies, .watch = watch,
-                        .loaded = std::move(first.seen), .on_build_start = std::move(on_build_start)};
+                        .loaded = std::move(first.seen), .on_build_start = std::move(on_build_start),
+                        .threads = threads};
     reloader = std::make_unique<Reloader>(
         ingest, self, board, std::move(o), [this](BuiltRules b) { installed.push_back(std::move(b)); },
         [this] { ++status_changes; });
@@ -107,8 +110,8 @@ TEST_F(ReloaderTest, AFailedBuildKeepsTheOldRulesAndSaysFileAndLine) {
   EXPECT_TRUE(installed.empty()) << "nothing is swapped in";
   const auto s = board.get();
   EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.error.find("a.yml:10:"), std::string::npos) << s.error;
-  EXPECT_NE(s.error.find("broken"), std::string::npos) << s.error;
+  EXPECT_NE(s.error_text().find("a.yml:10:"), std::string::npos) << s.error_text();
+  EXPECT_NE(s.error_text().find("broken"), std::string::npos) << s.error_text();
   EXPECT_EQ(s.failures, 1u);
   EXPECT_EQ(s.reloads, 0u);
   EXPECT_EQ(self.rules_reload_failures.Value(), 1);
@@ -120,6 +123,32 @@ TEST_F(ReloaderTest, AFailedBuildKeepsTheOldRulesAndSaysFileAndLine) {
   ASSERT_TRUE(run_until([&] { return installed.size() == 1; }));
   EXPECT_TRUE(board.get().ok());
   EXPECT_EQ(board.get().failures, 1u);
+}
+
+// A build that throws (std::bad_alloc from an alias bomb, say) used to end the reload thread:
+// from then on SIGHUP and file changes were ignored while /healthz said ok.
+TEST_F(ReloaderTest, ABuildThatThrowsIsAFailedReloadAndTheThreadGoesOnReloading) {
+  util::ThreadHealth health;
+  std::atomic<int> builds{0};
+  start(0, false, [&](const std::string&) {
+    if (builds.fetch_add(1) == 0) throw std::bad_alloc();
+  }, &health);
+  reloader->request("first");
+  ASSERT_TRUE(run_until([&] { return status_changes == 1; })) << "the failure is reported";
+  EXPECT_TRUE(installed.empty());
+  const auto s = board.get();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.error_text().find("out of memory"), std::string::npos) << s.error_text();
+  EXPECT_EQ(s.failures, 1u);
+  EXPECT_EQ(self.rules_reload_failures.Value(), 1);
+  EXPECT_EQ(health.survived_count("reload"), 1u);
+  EXPECT_FALSE(health.fatal_reason().has_value());
+
+  testing::write_file(file, two_rules());
+  reloader->request("second");
+  ASSERT_TRUE(run_until([&] { return installed.size() == 1; })) << "the reload thread still serves requests";
+  EXPECT_EQ(installed[0].rules->size(), 2u);
+  EXPECT_TRUE(board.get().ok());
 }
 
 TEST_F(ReloaderTest, RequestsDuringABuildCoalesceIntoOneMoreBuild) {
@@ -230,11 +259,22 @@ TEST(IngestHealth, AnswersOkWhileTheHeartbeatIsFreshAnd503WithTheReasonWhenItSta
 
 TEST(IngestHealth, AFailedReloadIsStillHealthyAndSaysWhereItFailed) {
   const auto t0 = IngestHeartbeat::clock::time_point(100s);
-  reload::ReloadStatus failed{.at = "x", .error = "rules/a.yml:8: rule broken: bad regex\nrules/b.yml:2: more\n",
-                              .reloads = 0, .failures = 1, .duration_ms = 1};
-  auto answer = decide_health(t0, t0 + 10ms, false, failed);
+  reload::ReloadStatusBoard board;
+  board.record_failure("rules/a.yml:8: rule broken: bad regex\nrules/b.yml:2: more\n", 1);
+  auto answer = decide_health(t0, t0 + 10ms, false, board.get());
   EXPECT_TRUE(answer.ok) << "the old rules still run";
-  EXPECT_EQ(answer.body, "ok; last reload failed: rules/a.yml:8: rule broken: bad regex\n");
+  EXPECT_EQ(answer.body, "ok; last reload failed: rules/a.yml:8: rule broken: bad regex (1 more error)\n");
+}
+
+// /healthz used to carry the whole first error line, however long: a probe's body is short.
+TEST(IngestHealth, AFailedReloadsHealthBodyIsShortHoweverLongItsError) {
+  const auto t0 = IngestHeartbeat::clock::time_point(100s);
+  reload::ReloadStatusBoard board;
+  board.record_failure("rules/a.yml:8: format must be 'raw' or 'syslog', not '" + std::string(100'000, 'x') + "'\n", 1);
+  const auto answer = decide_health(t0, t0 + 10ms, false, board.get());
+  EXPECT_TRUE(answer.ok);
+  EXPECT_LT(answer.body.size(), 300u);
+  EXPECT_EQ(answer.body.rfind("ok; last reload failed: rules/a.yml:8: format must be", 0), 0u) << answer.body;
 }
 
 TEST(IngestHealth, TheHeartbeatMovesWithBeats) {

@@ -331,5 +331,73 @@ TEST(RuleFileParserTest, ErrorsNameTheFileTheyComeFrom) {
   EXPECT_EQ(errors[0].to_string(), bad.string() + ":3: rule b: unknown key 'mtch' in rule (did you mean 'match'?)");
 }
 
+// Per-metric limits (docs/rules.md, "Limits"): what a file that looks legitimate could
+// otherwise make every scrape or the start-up carry.
+std::string metric_with(const std::string& body) {
+  return "rules:\n  - name: r1\n    match: '(?P<v>x)'\n    metrics:\n" + body;
+}
+
+TEST(RuleFileParserTest, AHistogramHasAtMostAHundredBuckets) {
+  std::string bounds;
+  for (int i = 1; i <= 100; ++i) bounds += (i > 1 ? ", " : "") + std::to_string(i);
+  EXPECT_THAT(parse_errors(metric_with("      - histogram: h\n        value: '1'\n        buckets: [" + bounds + "]\n")),
+              IsEmpty());
+  EXPECT_THAT(parse_errors(metric_with("      - histogram: h\n        value: '1'\n        buckets: [" + bounds +
+                                       ", 101]\n")),
+              ElementsAre("rules/x.yml:7: rule r1: a histogram has at most 100 buckets, not 101"));
+}
+
+TEST(RuleFileParserTest, AMetricHasAtMostThirtyLabels) {
+  std::string labels;
+  for (int i = 0; i < 31; ++i) labels += (i ? ", " : "") + std::string("l") + std::to_string(i) + ": '${v}'";
+  EXPECT_THAT(parse_errors(metric_with("      - counter: c\n        labels: {" + labels + "}\n")),
+              ElementsAre("rules/x.yml:6: rule r1: a metric has at most 30 labels, not 31"));
+}
+
+TEST(RuleFileParserTest, InitListsAtMostAThousandLabelSets) {
+  std::string sets;
+  for (int i = 0; i < 1001; ++i) sets += (i ? ", " : "") + std::string("{k: v") + std::to_string(i) + "}";
+  EXPECT_THAT(parse_errors(metric_with("      - counter: c\n        labels: {k: '${v}'}\n        init: [" + sets + "]\n")),
+              ElementsAre("rules/x.yml:7: rule r1: init lists 1001 label sets; at most 1000 (the others appear when "
+                          "first seen)"));
+}
+
+// A small file whose aliases stand for a huge tree is refused before anything walks it.
+TEST(RuleFileParserTest, AliasesThatExpandPastTheBudgetAreALoadErrorWithFileAndLine) {
+  std::string yaml = "rules:\n  - name: r1\n    match: x\n    tests:\n      - line: x\n        expect:\n";
+  yaml += "          a: &a [";
+  for (int i = 0; i < 1000; ++i) yaml += "x,";
+  yaml += "x]\n          b: &b [";
+  for (int i = 0; i < 1000; ++i) yaml += "*a,";
+  yaml += "*a]\n";
+  ASSERT_LT(yaml.size(), 10'000u) << "a small file";
+  const auto errors = parse_errors(yaml);
+  ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  EXPECT_THAT(errors[0], HasSubstr("rules/x.yml:7: YAML aliases expand past 1000000 nodes"));
+}
+
+TEST(RuleFileParserTest, AnAliasInsideTheNodeItNamesIsALoadErrorNotAnEndlessWalk) {
+  const auto errors = parse_errors("rules: &r\n  - *r\n");
+  ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  EXPECT_THAT(errors[0], HasSubstr("YAML nested deeper than 64 levels"));
+}
+
+TEST(RuleFileParserTest, AFileReportsAtMostAHundredErrorsAndCountsTheRest) {
+  std::string yaml = "rules:\n";
+  for (int i = 0; i < 250; ++i) yaml += "  - name: r" + std::to_string(i) + "\n    mtch: x\n";  // two errors each
+  const auto errors = parse_errors(yaml);
+  ASSERT_EQ(errors.size(), kMaxRuleErrors + 1);
+  EXPECT_EQ(errors.back(), "rules/x.yml: ... and 400 more errors in this file not shown (only the first 100 are "
+                           "reported)");
+}
+
+TEST(RuleFileParserTest, AHugeValueIsQuotedShortInItsError) {
+  const std::string value(100'000, 'k');
+  const auto errors = parse_errors("format: " + value + "\nrules: []\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_LT(errors[0].size(), 400u);
+  EXPECT_THAT(errors[0], HasSubstr("format must be 'raw' or 'syslog', not 'kkkk"));
+}
+
 }  // namespace
 }  // namespace tapemeasure::rules

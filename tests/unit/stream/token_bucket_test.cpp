@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <limits>
 #include <random>
 
 using tapemeasure::stream::TokenBucket;
@@ -92,4 +93,25 @@ TEST(TokenBucketTest, SmallRatesStillReachMostOfTheCap) {
   TokenBucket tiny(1);
   EXPECT_EQ(tiny.capacity(), 1);
   EXPECT_LE(feed(tiny, 5, 100ms, 10).max_window, 1);
+}
+
+// A client may ask for {"max_rate": 1e-300}: one event per 1e302 s overflowed the clock's
+// conversion in next_ready() (undefined behaviour; UBSan saw it). Rates are clamped first.
+TEST(TokenBucketTest, TinyAndHugeRatesAreClampedBeforeAnyArithmetic) {
+  TokenBucket tiny(1e-300);
+  EXPECT_EQ(tiny.rate(), tapemeasure::stream::kMinRate);
+  const auto t0 = clock_type::time_point{} + 1000s;
+  EXPECT_TRUE(tiny.try_take(t0));
+  const auto next = tiny.next_ready();
+  EXPECT_GT(next, t0);
+  EXPECT_LE(next, t0 + 103s);  // one event per 1.02 / 0.01 s
+  EXPECT_FALSE(tiny.ready(t0 + 50s));
+  EXPECT_TRUE(tiny.ready(t0 + 103s));
+
+  TokenBucket nan(std::numeric_limits<double>::quiet_NaN());
+  EXPECT_EQ(nan.rate(), 0);
+  EXPECT_FALSE(nan.try_take(t0));
+  TokenBucket huge(1e300);
+  EXPECT_EQ(huge.rate(), tapemeasure::stream::kMaxRate);
+  EXPECT_TRUE(huge.try_take(t0));
 }
