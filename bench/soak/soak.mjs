@@ -9,7 +9,8 @@
 //   - a slowloris HTTP client, and --idle-connections idle TCP connections;
 // reports every --report-every seconds, then checks its targets (README.md):
 //   RSS flat after warm-up, lines in == tapemeasure_lines_total, no client over the cap,
-//   fds back to baseline (plus: every reload counted, slowloris cut off, clean exit).
+//   fds back to baseline (plus: every reload counted, slowloris cut off, /metrics and /healthz
+//   answered throughout, with /healthz's latency on fresh connections, clean exit).
 // Exits 0 when every target is met, 1 when one is missed (each miss is printed), 2 on a
 // usage or setup error.
 import { fork, spawn } from 'node:child_process';
@@ -24,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { Daemon } from './lib/daemon.mjs';
 import { postfixLines } from './lib/postfix_lines.mjs';
 import { ReloadChurn } from './lib/reload_churn.mjs';
+import { HealthProbe } from './lib/health_probe.mjs';
 import { IdlePool, Slowloris } from './lib/tcp_pests.mjs';
 import { fmt, mib, printTargets, reportLine } from './lib/report.mjs';
 
@@ -41,6 +43,8 @@ const USAGE = `usage: bench/soak/run.sh [options]   (or: node bench/soak/soak.mj
   --slowloris N           slowloris connections (default 20)
   --max-connections N     the daemon's --max-connections (default: enough for all of the above;
                           give 512 to see what the default does under 2,000 idle connections)
+  --max-connections-per-peer N  the daemon's (default 0: off, since every client here is one
+                          address; give 64 to see the default)
   --reload-every MS       one rule-file rewrite every MS ms, good and bad in turn (default 1000)
   --report-every S        progress line every S seconds (default 10)
   --json FILE             also write the results as JSON
@@ -53,6 +57,7 @@ function options() {
       warmup: { type: 'string', default: '5' }, 'ws-clients': { type: 'string', default: '100' },
       'ws-max-rate': { type: 'string', default: '1000' }, 'idle-connections': { type: 'string', default: '2000' },
       slowloris: { type: 'string', default: '20' }, 'max-connections': { type: 'string' },
+      'max-connections-per-peer': { type: 'string' },
       'reload-every': { type: 'string', default: '1000' }, 'report-every': { type: 'string', default: '10' },
       json: { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
@@ -78,6 +83,9 @@ function options() {
   // refused. Headroom: /metrics polls, and clients reconnecting before the old socket closed.
   o.maxConnections = values['max-connections'] !== undefined ? num('max-connections')
     : o.idle + o.wsClients + o.slowloris + 256;
+  // Every client here comes from 127.0.0.1, one peer: the soak stands for many browsers, so
+  // the per-peer limit is off unless asked for (then what it does to one address shows).
+  o.maxPerPeer = values['max-connections-per-peer'] !== undefined ? num('max-connections-per-peer') : 0;
   return o;
 }
 
@@ -209,9 +217,8 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-soak-'));
   const churn = new ReloadChurn(path.join(ROOT, 'rules'), path.join(dir, 'rules'));
   const d = await Daemon.start({ bin: o.bin, dir, rulesDir: churn.dir,
-    // Every client here comes from 127.0.0.1: one peer, which the per-peer limit would cut to
-    // 64 connections. The soak stands for many browsers, so that limit is off.
-    args: ['--ws-max-rate', String(o.cap), '--max-connections', String(o.maxConnections), '--max-connections-per-peer', '0'] });
+    args: ['--ws-max-rate', String(o.cap), '--max-connections', String(o.maxConnections),
+      '--max-connections-per-peer', String(o.maxPerPeer)] });
   const results = { options: { ...o }, started: new Date().toISOString(), cores: os.cpus().length, loadAtStart: os.loadavg() };
   console.log(`soak: daemon pid ${d.pid} on port ${d.port}, --max-connections ${o.maxConnections}, ` +
     `open-files limit ${d.maxFiles()}, temp dir ${dir}`);
@@ -241,8 +248,10 @@ async function main() {
     const ws = startWsWorkers(d.port, o.wsClients, o.cap);
     const idle = new IdlePool(d.port, o.idle);
     const slow = new Slowloris(d.port, o.slowloris);
+    const health = new HealthProbe(d.port);
     idle.start();
     slow.start();
+    health.start();
     churn.start(o.reloadEvery);
 
     const rss = [];         // [seconds since t0, KiB] once a second
@@ -282,7 +291,7 @@ async function main() {
     for (const w of ws) w.worker.postMessage({ type: 'stop' });
     writers.child.send({ type: 'stop' });
     const [wDone, ...wsDone] = await Promise.all([writers.finished, ...ws.map((w) => w.finished)]);
-    await Promise.all([idle.stop(), slow.stop()]);
+    const [healthz] = await Promise.all([health.stop(), idle.stop(), slow.stop()]);
     for (const w of ws) await w.worker.terminate();
     const loadSeconds = (performance.now() - t0) / 1000;
     const linesIn = wDone.steadyLines + wDone.midlineLines;
@@ -334,7 +343,7 @@ async function main() {
     Object.assign(results, {
       loadSeconds, linesIn, counted, writer: wDone, rss, rssRefSec: refSec, rssRefKiB: rssRef, rssEndKiB: rssAtEnd,
       rssMaxKiB: Math.max(...rss.map((x) => x[1])), rssGrowth, fdsBefore, fdsAfter, reloads,
-      reloadWrites: { good: churn.goodWrites, bad: churn.badWrites }, ws: wsFinal, idle: idleFinal, slowloris: slowFinal,
+      reloadWrites: { good: churn.goodWrites, bad: churn.badWrites }, ws: wsFinal, idle: idleFinal, slowloris: slowFinal, healthz,
       wsEventsSentMetric: mEnd.sum('tapemeasure_ws_events_sent_total'),
       wsEventsDroppedMetric: mEnd.sum('tapemeasure_ws_events_dropped_total'),
       daemonLogBytes: d.logBytes() - logBytes0, refusedLogLines, stuckLogLines, metricsFailures, stop,
@@ -364,6 +373,9 @@ async function main() {
         detail: `${slowFinal.timedOut} timed out (lifetime ${slowFinal.minLifeMs ? (slowFinal.minLifeMs / 1000).toFixed(1) : '-'}-` +
           `${(slowFinal.maxLifeMs / 1000).toFixed(1)} s), ${slowFinal.refused} refused, answers ${JSON.stringify(slowFinal.answers)}` },
       { name: '/metrics answered throughout', ok: metricsFailures === 0, detail: `${metricsFailures} failed polls of ${rss.length}` },
+      { name: '/healthz answered throughout (every probe 200 within 5 s)', ok: healthz.failed === 0 && healthz.probes > 0,
+        detail: `${fmt(healthz.probes)} probes on fresh connections, ${healthz.failed} failed ${JSON.stringify(healthz.failures)}; ` +
+          `p50 ${healthz.p50Ms.toFixed(1)} ms, p99 ${healthz.p99Ms.toFixed(1)} ms, max ${healthz.maxMs.toFixed(1)} ms` },
       { name: 'SIGTERM at the end: exit 0 within 10 s', ok: stop.code === 0, detail: JSON.stringify(stop) },
     ];
     results.targets = targets;
