@@ -1,5 +1,7 @@
 #include "support/test_support.hpp"
 
+#include <boost/asio/io_context.hpp>
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
@@ -250,6 +252,16 @@ std::string path_param_name(const ::testing::TestParamInfo<std::string>& info) {
   for (char& c : n)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return n;
+}
+
+bool run_until(boost::asio::io_context& ioc, const std::function<bool()>& done, std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 }  // namespace tapemeasure::testing

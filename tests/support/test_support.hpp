@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -20,7 +22,16 @@
 #include "rulefile/rule_error.hpp"
 #include "rules/rule_set.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace tapemeasure::testing {
+
+// Runs an event loop the test drives itself, in 10 ms slices, until `done` holds (true) or
+// `deadline` passes (false): the unit tests' one way to wait on sockets, files and timers.
+bool run_until(boost::asio::io_context& ioc, const std::function<bool()>& done,
+               std::chrono::milliseconds deadline = std::chrono::seconds(5));
 
 std::filesystem::path source_dir();  // the repository root
 std::filesystem::path tapemeasure_binary();

@@ -23,16 +23,7 @@ using namespace std::chrono_literals;
 
 class DirWatchTest : public ::testing::Test {
  protected:
-  // Runs the loop until pred holds (true) or 3 s pass (false).
-  bool run_until(const std::function<bool()>& pred) {
-    const auto deadline = std::chrono::steady_clock::now() + 3s;
-    while (!pred()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      ioc.restart();
-      ioc.run_for(10ms);
-    }
-    return true;
-  }
+  bool run_until(const std::function<bool()>& pred) { return tapemeasure::testing::run_until(ioc, pred, 3s); }
   // Takes what was seen so far, after letting events already queued arrive.
   std::vector<bool> drain() {
     ioc.restart();

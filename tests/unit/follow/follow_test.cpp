@@ -86,16 +86,7 @@ class FollowTest : public ::testing::Test {
     followers = std::make_unique<FileFollowers>(ioc, std::move(options), sink, self, health);
     followers->start();
   }
-  // Runs the loop until pred holds (true) or 3 s pass (false).
-  bool run_until(const std::function<bool()>& pred) {
-    const auto deadline = std::chrono::steady_clock::now() + 3s;
-    while (!pred()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      ioc.restart();
-      ioc.run_for(10ms);
-    }
-    return true;
-  }
+  bool run_until(const std::function<bool()>& pred) { return tapemeasure::testing::run_until(ioc, pred, 3s); }
   // Runs the loop a while (for "nothing more arrives" checks: two poll periods).
   void settle() {
     ioc.restart();

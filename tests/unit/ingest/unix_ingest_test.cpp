@@ -75,16 +75,7 @@ class UnixIngestTest : public ::testing::Test {
     stream_path = o.stream_path;
     dgram_path = o.datagram_path;
   }
-  // Runs the loop until pred holds (true) or 5 s pass (false).
-  bool run_until(const std::function<bool()>& pred) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!pred()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      ioc.restart();
-      ioc.run_for(10ms);
-    }
-    return true;
-  }
+  bool run_until(const std::function<bool()>& pred) { return tapemeasure::testing::run_until(ioc, pred, 5s); }
   double connections() const { return self.ingest_connections.Value(); }
   // Writes n lines and closes: what a real writer (`replay`, a script) does.
   void write_lines(int n, const std::string& tag) {
