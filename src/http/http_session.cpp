@@ -59,11 +59,7 @@ struct SlotKeeper {
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
                          std::unique_ptr<ConnectionSlots::Slot> slot)
-    : ctx_(std::move(ctx)), slot_(std::move(slot)), stream_(std::move(socket)), accepted_(clock::now()) {
-  ++ctx_->connections;
-}
-
-HttpSession::~HttpSession() { --ctx_->connections; }
+    : ctx_(std::move(ctx)), slot_(std::move(slot)), stream_(std::move(socket)), accepted_(clock::now()) {}
 
 void HttpSession::run() {
   net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::wait_for_request, shared_from_this()));

@@ -22,7 +22,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
               std::unique_ptr<ConnectionSlots::Slot> slot);
-  ~HttpSession();
   void run();
 
  private:

@@ -77,7 +77,6 @@ struct ServerContext {
   // cannot grow its queue. Those refused are counted here and logged.
   std::size_t max_ws_queued_bytes = 4 << 20;
   std::atomic<std::uint64_t> ws_error_frames_refused{0};
-  std::atomic<std::size_t> connections{0};  // HTTP and WebSocket sessions alive (the slots decide)
 };
 
 }  // namespace tapemeasure::http

@@ -14,11 +14,7 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
 WebSocketSession::WebSocketSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx)
-    : ws_(std::move(socket)), ctx_(std::move(ctx)), cap_wait_(ws_.get_executor()) {
-  ++ctx_->connections;
-}
-
-WebSocketSession::~WebSocketSession() { --ctx_->connections; }
+    : ws_(std::move(socket)), ctx_(std::move(ctx)), cap_wait_(ws_.get_executor()) {}
 
 void WebSocketSession::run(beast::http::request<beast::http::string_body> req) {
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));

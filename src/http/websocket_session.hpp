@@ -23,7 +23,6 @@ namespace tapemeasure::http {
 class WebSocketSession : public stream::ClientSink, public std::enable_shared_from_this<WebSocketSession> {
  public:
   WebSocketSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx);
-  ~WebSocketSession() override;
 
   void run(boost::beast::http::request<boost::beast::http::string_body> req);
 
