@@ -305,10 +305,20 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
     });
     const ms = steps.reduce((a, s) => a + s.ms, 0), n = steps.reduce((a, s) => a + s.n, 0);
     const rate = (n * 1000) / ms;
-    t.diagnostic(`boxes matched ${matched.map(Math.round).join(' + ')} events/s; the browser received ${rate.toFixed(0)}/s (cap ${CAP})`);
+    t.diagnostic(`boxes matched ${matched.map(Math.round).join(' + ')} events/s; the browser received ${rate.toFixed(0)}/s (cap ${CAP}); steps: ${steps.map((s) => s.n).join(', ')}`);
     assert.ok(rate <= CAP * 1.02, `the browser received ${rate.toFixed(0)} events/s in all, within the cap ${CAP}`);
     assert.ok(rate >= CAP * 0.75, `... and the cap is what limits it (${rate.toFixed(0)}/s)`);
-    for (const s of steps) assert.ok((s.n * 1000) / s.ms <= CAP * 1.1, `no second much over the cap (${s.n} in ${s.ms.toFixed(0)} ms)`);
+    // No burst: any two seconds in a row hold at most a little over two seconds' cap. (One
+    // step alone can read ~15% over when the page handles a few frames late and its
+    // neighbour reads as much under: the page counts when its main thread gets to a frame,
+    // not when the bytes arrived. A burst the daemons let through, a second's worth or
+    // more, still shows in a pair.)
+    const shown = steps.map((s) => `${s.n} in ${s.ms.toFixed(0)} ms`).join(', ');
+    for (let i = 1; i < steps.length; i++) {
+      const pair = ((steps[i - 1].n + steps[i].n) * 1000) / (steps[i - 1].ms + steps[i].ms);
+      assert.ok(pair <= CAP * 1.1, `no two seconds much over the cap (${pair.toFixed(0)}/s; steps: ${shown})`);
+    }
+    for (const s of steps) assert.ok((s.n * 1000) / s.ms <= CAP * 1.3, `no second far over the cap (steps: ${shown})`);
   });
 
   it('the inspector says which daemon a paused dot\'s event came from', async () => {
