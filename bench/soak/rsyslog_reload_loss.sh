@@ -34,21 +34,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The input: generated Postfix lines with a <PRI> (mail.info) so rsyslog's parser takes
-# host, tag and facility from them (imfile needParse), exactly like lines off the network.
-node --input-type=module -e "
-  import { postfixLines } from '$here/lib/postfix_lines.mjs';
-  import fs from 'node:fs';
-  const n = $LINES;
-  const out = fs.openSync('$tmp/input.log', 'w');
-  let written = 0, seed = 1;
-  while (written < n) {
-    const lines = postfixLines(20000, seed++).slice(0, n - written);
-    fs.writeSync(out, lines.map((l) => '<22>' + l + '\n').join(''));
-    written += lines.length;
-  }
-  fs.closeSync(out);
-"
+# The input: the demo's Postfix traffic (`tapemeasure demo --print`, about 5 lines a
+# message) with a <PRI> (mail.info) so rsyslog's parser takes host, tag and facility from
+# them (imfile needParse), exactly like lines off the network.
+"$BIN" demo --print --count $((LINES / 4 + 1000)) --seed 1 >"$tmp/demo.log"
+head -n "$LINES" "$tmp/demo.log" | sed 's/^/<22>/' >"$tmp/input.log"
 [ "$(wc -l <"$tmp/input.log")" -eq "$LINES" ]
 
 metric() {  # metric PORT NAME: the value of an unlabelled series

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 import { Daemon } from './lib/daemon.mjs';
-import { postfixLines } from './lib/postfix_lines.mjs';
+import { demoLines } from '../../tests/lib/lines.mjs';
 import { ReloadChurn } from './lib/reload_churn.mjs';
 import { HealthProbe } from './lib/health_probe.mjs';
 import { IdlePool, Slowloris } from './lib/tcp_pests.mjs';
@@ -98,7 +98,7 @@ function openFilesLimit() {
 // so node is not what is measured), lines_total sampled from 1 s in to `seconds` + 1.
 async function measureTopRate(d, bin, dir, seconds) {
   const file = path.join(dir, 'warmup.log');
-  fs.writeFileSync(file, `${postfixLines(20000, 99).join('\n')}\n`);
+  fs.writeFileSync(file, `${demoLines({ count: 30000, seed: 99, bin }).join('\n')}\n`);
   const replay = spawn(bin, ['replay', file, '--socket', d.socketPath, '--loop', '--no-progress'], { stdio: 'ignore' });
   const gone = new Promise((r) => replay.once('exit', r));
   await delay(1000);
@@ -244,7 +244,7 @@ async function main() {
 
     // Everything at once.
     const t0 = performance.now();
-    const writers = startWriters({ socket: d.socketPath, rate: o.rate, connections: 4, midlineEveryMs: 100, seed: 7 });
+    const writers = startWriters({ socket: d.socketPath, rate: o.rate, connections: 4, midlineEveryMs: 100, seed: 7, bin: o.bin });
     const ws = startWsWorkers(d.port, o.wsClients, o.cap);
     const idle = new IdlePool(d.port, o.idle);
     const slow = new Slowloris(d.port, o.slowloris);

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -54,7 +55,21 @@ struct Options {
   double latency_seconds = 5;
   int port = 18931;
   int match_threads = 0;  // 0: the daemon's default
+  std::vector<std::string> daemon_args;  // appended to the daemon's command line
 };
+
+// Whether the daemon's `run --help` lists `option`: builds being compared may be older than
+// this tool, and a daemon refuses an option it does not know.
+bool daemon_knows(const std::string& daemon, const std::string& option) {
+  const std::string cmd = "'" + daemon + "' run --help 2>/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return false;
+  std::string help;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) help.append(buf, n);
+  ::pclose(p);
+  return help.find(option) != std::string::npos;
+}
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch()).count();
@@ -72,11 +87,14 @@ struct Daemon {
     socket = (dir / "in.sock").string();
     pid = ::fork();
     if (pid == 0) {
-      const std::string listen = "127.0.0.1:" + std::to_string(port);
-      const std::string threads = std::to_string(o.match_threads);
-      ::execl(o.daemon.c_str(), o.daemon.c_str(), "run", "--rules", o.rules.c_str(), "--socket", socket.c_str(),
-              "--listen", listen.c_str(), "--log-level", "warn", "--match-threads", threads.c_str(),
-              static_cast<char*>(nullptr));
+      std::vector<std::string> args = {o.daemon, "run", "--rules", o.rules, "--socket", socket,
+                                       "--listen", "127.0.0.1:" + std::to_string(port), "--log-level", "warn",
+                                       "--match-threads", std::to_string(o.match_threads)};
+      args.insert(args.end(), o.daemon_args.begin(), o.daemon_args.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(o.daemon.c_str(), argv.data());
       std::perror("exec daemon");
       _exit(127);
     }
@@ -259,7 +277,14 @@ int main(int argc, char** argv) {
   app.add_option("--latency-seconds", o.latency_seconds, "length of the latency run")->capture_default_str();
   app.add_option("--port", o.port, "first HTTP port to use")->capture_default_str();
   app.add_option("--match-threads", o.match_threads, "the daemon's --match-threads (0: its default)")->capture_default_str();
+  app.add_option("--daemon-arg", o.daemon_args,
+                 "an argument for the daemon's command line (repeat for each; e.g. --daemon-arg=--ws-max-rate "
+                 "--daemon-arg=500)");
   CLI11_PARSE(app, argc, argv);
+  // Every client here comes from 127.0.0.1: the daemon's per-address limit (64) would send
+  // most of 100 clients to the reserve, which refuses WebSockets.
+  if (daemon_knows(o.daemon, "--max-connections-per-peer"))
+    o.daemon_args.insert(o.daemon_args.begin(), {"--max-connections-per-peer", "0"});
   std::cout << std::unitbuf;  // progress shows as it happens, also when piped
 
   std::cout << "generating " << o.lines << " lines of synthetic Postfix traffic...\n" << std::flush;

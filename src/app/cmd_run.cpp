@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -50,7 +51,7 @@ void write_demo_traffic(const std::string& socket_path, const TrafficGenerator& 
     sent += msgs_per_tick;
     buf.clear();
     while (sent >= 1) {
-      next_lines(buf);
+      next_lines.next(buf);
       sent -= 1;
     }
     if (!ingest::write_all(fd, buf)) break;  // the daemon is stopping
@@ -67,9 +68,33 @@ const char* unit_of(const std::string& pack) {
 
 }  // namespace
 
+namespace {
+
+// `demo --print`: the lines, with the log times of traffic at o.rate from now.
+int print_demo_traffic(const DemoOptions& o) {
+  const double start = std::floor(demo_now({}));
+  double now = start;
+  const TrafficGenerator traffic = make_demo_traffic(o.pack, o.seed, [&now] { return now; });
+  std::string buf;
+  for (std::uint64_t i = 0; i < o.count; ++i) {
+    now = start + static_cast<double>(i) / o.rate;
+    traffic.next(buf);
+    if (buf.size() >= (1 << 16)) {
+      if (!(std::cout << buf)) return 1;  // a closed pipe (head -n): nothing more to do
+      buf.clear();
+    }
+  }
+  traffic.flush(buf);
+  std::cout << buf << std::flush;
+  return std::cout ? 0 : 1;
+}
+
+}  // namespace
+
 int run_demo(DemoOptions o) {
+  if (o.print) return print_demo_traffic(o);
   auto& run = o.run;
-  const TrafficGenerator traffic = make_demo_traffic(o.pack);
+  const TrafficGenerator traffic = make_demo_traffic(o.pack, o.seed);
   if (!traffic) {
     std::cerr << "tapemeasure demo: no synthetic traffic for pack '" << o.pack << "'\n";
     return 1;

@@ -2,6 +2,7 @@
 // Each CLI command: its options (filled by CLI11 in main.cpp) and the function that runs it.
 // Functions return the process exit code.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,12 @@ struct DemoOptions {
   RunOptions run;
   std::string pack = "postfix";  // whose synthetic traffic, and (without --rules) whose rules
   double rate = 200;             // messages, requests or queries per second (a few lines each)
+  // --print: write the traffic's lines to standard output instead of running the daemon,
+  // `count` units of it (messages, requests or queries) with log times `rate` per second
+  // from now, then the deliveries still due. The same seed prints the same lines.
+  bool print = false;
+  std::uint64_t count = 10'000;
+  std::uint64_t seed = 42;
 };
 int run_demo(DemoOptions o);
 
@@ -76,6 +83,11 @@ struct ReplayOptions {
   std::string input;
   std::string socket;
   double rate = 0;  // lines/s; 0 = as fast as the daemon reads
+  // By log time, `speed` times faster (0: off): each line is sent when its own time, less
+  // the first line's, divided by speed, has passed. `rules` give each line's time from a
+  // raw file's `time:`; without them (or when none takes a line), the syslog header's.
+  double speed = 0;
+  std::vector<std::string> rules;
   bool loop = false;
   bool progress = true;
 };

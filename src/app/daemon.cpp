@@ -6,11 +6,13 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -230,11 +232,23 @@ std::string Daemon::start() {
   ctx.header_timeout = to_millis(options_.header_timeout);
   ctx.keep_alive_timeout = to_millis(options_.keep_alive_timeout);
   ctx.threads = &d.threads;  // a request whose answer throws gets 500, counted as survived
+  {
+    // Every reason present from the start (0), so rate() and alerts see the first one.
+    std::array<prometheus::Counter*, std::size(http::kRefusals)> refused{};
+    for (const auto r : http::kRefusals)
+      refused[static_cast<std::size_t>(r)] = &d.self.http_refused.Add({{"reason", std::string(http::refusal_name(r))}});
+    ctx.count_refusal = [refused](http::Refusal r) { refused[static_cast<std::size_t>(r)]->Increment(); };
+  }
   ctx.max_ws_queued_bytes = options_.ws_queue_bytes;  // error frames respect the client's bound too
   ctx.daemon_name = name;
   Pipeline* pipeline = d.pipeline.get();
   ctx.metrics_text = [&d] { return metrics::render_text_exposition(d.registry); };
-  ctx.stats_json = [pipeline] { return pipeline->stats_json(); };
+  ctx.stats_json = [pipeline](std::string_view step) -> std::optional<std::string> {
+    if (step.empty() || step == "1") return pipeline->stats_json(Pipeline::StatsStep::second);
+    if (step == "60") return pipeline->stats_json(Pipeline::StatsStep::minute);
+    if (step == "all") return pipeline->stats_json(Pipeline::StatsStep::all);
+    return std::nullopt;
+  };
   ctx.rules_json = [pipeline] { return pipeline->rules_json(); };
   ctx.view_json = [pipeline] { return pipeline->view_json(); };
   ctx.healthy = [&d] {

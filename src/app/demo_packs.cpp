@@ -6,24 +6,18 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <utility>
 
 #include "app/demo_traffic.hpp"
 
 namespace tapemeasure::app {
 namespace {
 
-std::tm local_now() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::tm local_time(double epoch_seconds) {
+  const auto t = static_cast<std::time_t>(epoch_seconds);
   std::tm tm{};
   localtime_r(&t, &tm);
   return tm;
-}
-
-// RFC 3164, day space-padded: what nginx and syslog(3) put in front of a message.
-std::string syslog_timestamp(const std::tm& tm) {
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tm);
-  return buf;
 }
 
 // nginx's $time_local.
@@ -82,7 +76,7 @@ const std::vector<double>& NginxTraffic::upstream_weights() {
   return w;
 }
 
-NginxTraffic::NginxTraffic(std::uint64_t seed) : rng_(seed) {}
+NginxTraffic::NginxTraffic(std::uint64_t seed, DemoClock clock) : rng_(seed), clock_(std::move(clock)) {}
 
 std::string NginxTraffic::client_address() {
   if (rng_() % 10 == 0) {  // one client in ten over IPv6
@@ -101,12 +95,12 @@ std::string NginxTraffic::request_time(double median_s, double sigma) {
 
 int NginxTraffic::next_request(std::string& out) {
   std::uniform_real_distribution<double> u(0, 1);
-  const std::tm now = local_now();
+  const double now = demo_now(clock_);
   const char* lb = kBalancers[rng_() % 2];
   const char* vhost = any_of(kVhosts, rng_);
   const std::string client = client_address();
   const std::string head = "<190>" + syslog_timestamp(now) + " " + lb + " nginx: " + client + " - - [" +
-                           nginx_time_local(now) + "] \"";
+                           nginx_time_local(local_time(now)) + "] \"";
   const std::string agent = any_of(kUserAgents, rng_);
   const std::string tail = " host=" + std::string(vhost) + " lb=" + lb + "\n";
 
@@ -199,7 +193,7 @@ const std::vector<double>& DnsTraffic::client_net_weights() {
   return w;
 }
 
-DnsTraffic::DnsTraffic(std::uint64_t seed) : rng_(seed) {}
+DnsTraffic::DnsTraffic(std::uint64_t seed, DemoClock clock) : rng_(seed), clock_(std::move(clock)) {}
 
 int DnsTraffic::next_query(std::string& out) {
   std::uniform_real_distribution<double> u(0, 1);
@@ -234,7 +228,7 @@ int DnsTraffic::next_query(std::string& out) {
   } else {
     seconds = std::lognormal_distribution<double>(std::log(0.025), 1.0)(rng_);
   }
-  const std::string prefix = syslog_timestamp(local_now()) + " " + resolvers()[ns] + " unbound: [" +
+  const std::string prefix = syslog_timestamp(demo_now(clock_)) + " " + resolvers()[ns] + " unbound: [" +
                              std::to_string(811 + 100 * ns) + ":" + std::to_string(rng_() % 4) + "] info: " + client +
                              " " + qname + " " + qtype + " IN";
   out += prefix + "\n";
@@ -250,18 +244,19 @@ const std::vector<std::string>& demo_pack_names() {
   return names;
 }
 
-TrafficGenerator make_demo_traffic(std::string_view pack, std::uint64_t seed) {
+TrafficGenerator make_demo_traffic(std::string_view pack, std::uint64_t seed, DemoClock clock) {
+  const auto nothing_later = [](std::string&) { return 0; };
   if (pack == "postfix") {
-    auto t = std::make_shared<DemoTraffic>(seed);
-    return [t](std::string& out) { return t->next_message(out); };
+    auto t = std::make_shared<DemoTraffic>(seed, std::move(clock));
+    return {[t](std::string& out) { return t->next_message(out); }, [t](std::string& out) { return t->flush(out); }};
   }
   if (pack == "nginx") {
-    auto t = std::make_shared<NginxTraffic>(seed);
-    return [t](std::string& out) { return t->next_request(out); };
+    auto t = std::make_shared<NginxTraffic>(seed, std::move(clock));
+    return {[t](std::string& out) { return t->next_request(out); }, nothing_later};
   }
   if (pack == "dns") {
-    auto t = std::make_shared<DnsTraffic>(seed);
-    return [t](std::string& out) { return t->next_query(out); };
+    auto t = std::make_shared<DnsTraffic>(seed, std::move(clock));
+    return {[t](std::string& out) { return t->next_query(out); }, nothing_later};
   }
   return {};
 }

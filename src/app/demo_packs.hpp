@@ -1,7 +1,8 @@
 #pragma once
 // Synthetic traffic for the optional packs in rules/packs/, for `tapemeasure demo --pack`:
 // the same idea as DemoTraffic (Postfix), one class per pack. Each is deterministic for a
-// seed (only the timestamps come from the clock) and not thread-safe: one writer owns it.
+// seed (only the timestamps come from the clock, DemoClock: the wall clock, or a virtual one
+// for `demo --print`) and not thread-safe: one writer owns it.
 //
 // The weights below are what the UI's share matrices and ratios should show; the unit
 // tests run the generated lines through the real pack and compare.
@@ -12,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "app/demo_traffic.hpp"
+
 namespace tapemeasure::app {
 
 // nginx balancers lb1 and lb2 proxying to four upstreams, picked 40/30/20/10 (a weighted
@@ -19,7 +22,7 @@ namespace tapemeasure::app {
 // Lines arrive as nginx sends them over syslog, in the log_format of rules/packs/nginx.yml.
 class NginxTraffic {
  public:
-  explicit NginxTraffic(std::uint64_t seed = 42);
+  explicit NginxTraffic(std::uint64_t seed = 42, DemoClock clock = {});
 
   // Appends one access-log line (one request) to `out`, ending in '\n'. Returns 1.
   int next_request(std::string& out);
@@ -36,6 +39,7 @@ class NginxTraffic {
   std::string request_time(double median_s, double sigma);
 
   std::mt19937_64 rng_;
+  DemoClock clock_;
 };
 
 // Two dnsdist balancers (10.53.1.10, 10.53.2.10) and an office IPv6 network sending
@@ -43,7 +47,7 @@ class NginxTraffic {
 // log-queries and log-replies. About 10% NXDOMAIN and 1% SERVFAIL.
 class DnsTraffic {
  public:
-  explicit DnsTraffic(std::uint64_t seed = 42);
+  explicit DnsTraffic(std::uint64_t seed = 42, DemoClock clock = {});
 
   // Appends one query's lines (the query, then its reply) to `out`. Returns 2.
   int next_query(std::string& out);
@@ -59,13 +63,19 @@ class DnsTraffic {
 
  private:
   std::mt19937_64 rng_;
+  DemoClock clock_;
 };
 
 // One of the demo generators, by pack name: "postfix" (DemoTraffic), "nginx", "dns".
-// Each call appends the lines of one message, request or query and returns how many.
+// next() appends the lines of one message, request or query and returns how many; flush()
+// appends the lines still due later (Postfix's deliveries), stamped with their due times.
 // Empty for an unknown name.
-using TrafficGenerator = std::function<int(std::string&)>;
-TrafficGenerator make_demo_traffic(std::string_view pack, std::uint64_t seed = 42);
+struct TrafficGenerator {
+  std::function<int(std::string&)> next;
+  std::function<int(std::string&)> flush;
+  explicit operator bool() const { return static_cast<bool>(next); }
+};
+TrafficGenerator make_demo_traffic(std::string_view pack, std::uint64_t seed = 42, DemoClock clock = {});
 
 // The names make_demo_traffic knows, for --help and error messages.
 const std::vector<std::string>& demo_pack_names();

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 namespace tapemeasure::app {
 namespace {
@@ -22,16 +23,21 @@ const std::vector<std::vector<double>>& DemoTraffic::relay_weights() {
   return w;
 }
 
-DemoTraffic::DemoTraffic(std::uint64_t seed) : rng_(seed) {}
+double demo_now(const DemoClock& clock) {
+  if (clock) return clock();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
-std::string DemoTraffic::timestamp() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::string syslog_timestamp(double epoch_seconds) {
+  const auto t = static_cast<std::time_t>(epoch_seconds);
   std::tm tm{};
   localtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tm);  // RFC 3164, day space-padded
+  std::strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tm);
   return buf;
 }
+
+DemoTraffic::DemoTraffic(std::uint64_t seed, DemoClock clock) : rng_(seed), clock_(std::move(clock)) {}
 
 std::string DemoTraffic::queue_id() {
   static const char digits[] = "0123456789ABCDEFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
@@ -51,7 +57,7 @@ void DemoTraffic::later(double due, std::vector<std::string> lines) {
 int DemoTraffic::write_due(double now, std::string& out) {
   int n = 0;
   if (later_.empty() || later_.top().due > now) return n;
-  const std::string ts = timestamp();
+  const std::string ts = syslog_timestamp(now);
   while (!later_.empty() && later_.top().due <= now) {
     for (const auto& line : later_.top().lines) {
       out += ts + " " + line + "\n";
@@ -64,13 +70,13 @@ int DemoTraffic::write_due(double now, std::string& out) {
 
 int DemoTraffic::next_message(std::string& out) {
   std::uniform_real_distribution<double> u(0, 1);
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now = demo_now(clock_);
   const int mta = static_cast<int>(rng_() % 4);
   const int ingress = static_cast<int>(rng_() % 2);
   const auto& w = relay_weights()[mta];
   const double r = u(rng_);
   const int proxy = r < w[0] ? 0 : r < w[0] + w[1] ? 1 : 2;
-  const std::string stamp = timestamp() + " ", id = queue_id();
+  const std::string stamp = syslog_timestamp(now) + " ", id = queue_id();
   const std::string host = std::string(kMtas[mta]) + " ";
   const auto pid = [&] { return std::to_string(1000 + rng_() % 9000); };
   const std::string rcpt = "user" + std::to_string(rng_() % 100000) + "@" + kDomains[rng_() % std::size(kDomains)];
@@ -129,6 +135,12 @@ int DemoTraffic::next_message(std::string& out) {
     later(now + hold, {common + "dsn=5.1.1, status=bounced (host " + ip + " said: 550 5.1.1 User unknown)", removed});
   }
   return lines + write_due(now, out);
+}
+
+int DemoTraffic::flush(std::string& out) {
+  int n = 0;
+  while (!later_.empty()) n += write_due(later_.top().due, out);
+  return n;
 }
 
 }  // namespace tapemeasure::app

@@ -14,6 +14,7 @@
 // mail_queue_lifetime_seconds shows a spread. Of all delivery attempts (retries included)
 // 10% are deferred, 5% bounced, 17% go through the relay transport.
 #include <cstdint>
+#include <functional>
 #include <queue>
 #include <random>
 #include <string>
@@ -21,20 +22,31 @@
 
 namespace tapemeasure::app {
 
+// Seconds since the epoch, for the generators' timestamps. Empty: the wall clock. `demo
+// --print` passes a virtual clock that moves on by 1/rate per message, so the printed log
+// has the times a log written at that rate would have, whenever it is printed.
+using DemoClock = std::function<double()>;
+double demo_now(const DemoClock& clock);
+
+// RFC 3164's timestamp ("Nov  7 09:00:05"), local time, day space-padded.
+std::string syslog_timestamp(double epoch_seconds);
+
 class DemoTraffic {
  public:
-  explicit DemoTraffic(std::uint64_t seed = 42);
+  explicit DemoTraffic(std::uint64_t seed = 42, DemoClock clock = {});
 
   // Appends the arrival lines of one message (received, cleanup, queued) and the lines
   // now due of earlier messages (delivery attempts, removed) to `out`, each ending in
   // '\n'. Returns the number of lines.
   int next_message(std::string& out);
 
+  // Appends every line still due later, each stamped with its due time. Returns how many.
+  int flush(std::string& out);
+
   // The share of each proxy in each MTA's deliveries (what the UI should show).
   static const std::vector<std::vector<double>>& relay_weights();
 
  private:
-  std::string timestamp();
   std::string queue_id();
   // Lines written later, at their due time (wall clock, seconds): each a line without its
   // timestamp ("mta1 postfix/smtp[42]: ..."), in order.
@@ -48,6 +60,7 @@ class DemoTraffic {
   int write_due(double now, std::string& out);
 
   std::mt19937_64 rng_;
+  DemoClock clock_;
   std::uint64_t counter_ = 0;
   std::uint64_t seq_ = 0;
   std::priority_queue<Later, std::vector<Later>, std::greater<>> later_;

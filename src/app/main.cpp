@@ -131,13 +131,32 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(demo_pack_names()))
       ->capture_default_str();
   d->add_option("--rate", demo.rate, "Synthetic messages, requests or queries per second (a few log lines each)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  d->add_flag("--print", demo.print,
+              "Print the traffic's log lines to standard output instead of running the daemon (log times at --rate "
+              "from now, as fast as they can be written)");
+  d->add_option("--count", demo.count, "With --print: how many messages, requests or queries")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  d->add_option("--seed", demo.seed, "The traffic's random seed: the same seed gives the same lines")
       ->capture_default_str();
 
   ReplayOptions replay;
   auto* p = app.add_subcommand("replay", "Feed a log file (or standard input) into a running daemon's socket.");
   p->add_option("FILE", replay.input, "Log file, or - for standard input")->required();
   p->add_option("--socket", replay.socket, "The daemon's stream socket")->required();
-  p->add_option("--rate", replay.rate, "Lines per second (default: as fast as the daemon reads)");
+  auto* replay_rate = p->add_option("--rate", replay.rate, "Lines per second (default: as fast as the daemon reads)")
+                          ->check(CLI::NonNegativeNumber);
+  auto* replay_speed = p->add_option("--speed", replay.speed,
+                              "Pace lines by their own log time, N times faster (1: as they were written; gaps "
+                              "are kept, divided by N)")
+                    ->check(CLI::PositiveNumber)
+                    ->excludes(replay_rate);
+  p->add_option("--rules", replay.rules,
+                "With --speed: rule files or folders whose time: fields give each line's time (default: the "
+                "syslog header's timestamp)")
+      ->needs(replay_speed);
   p->add_flag("--loop", replay.loop, "Start over at the end of the file, until interrupted");
   p->add_flag("!--no-progress", replay.progress, "Do not show progress on a terminal");
 

@@ -110,8 +110,10 @@ bool Pipeline::install_views(std::shared_ptr<const view::Views> views) {
   return true;
 }
 
-std::string Pipeline::stats_json() const {
-  std::string text = stats_.to_json();  // {"seconds":[...]}
+std::string Pipeline::stats_json(StatsStep step) const {
+  std::string text = step == StatsStep::minute ? stats_.minutes_json()
+                     : step == StatsStep::all  ? stats_.all_json()
+                                               : stats_.seconds_json();
   // The name first, so a reader merging several daemons' histories sees whose this is.
   if (!daemon_field_.empty()) text.insert(1, daemon_field_.substr(1) + ",");
   return text;
@@ -141,7 +143,7 @@ void Pipeline::tick_second() {
   std::string record = rules::dump_json(second);
   if (hub_.has_clients())
     hub_.broadcast(std::make_shared<const std::string>("{\"stats\":" + record + daemon_field_ + "}"));
-  stats_.push(std::move(record));
+  stats_.add(second, std::move(record));
   publish_rules_snapshot();
 }
 

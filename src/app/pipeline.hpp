@@ -15,11 +15,11 @@
 #include "ingest/line_sink.hpp"
 #include "metrics/metric_store.hpp"
 #include "metrics/self_metrics.hpp"
-#include "metrics/stats_ring.hpp"
 #include "rules/line_processor.hpp"
 #include "reload/reload_status.hpp"
 #include "reload/rule_loader.hpp"
 #include "stats/second_stats.hpp"
+#include "stats/stats_history.hpp"
 #include "stream/hub.hpp"
 #include "view/view.hpp"
 
@@ -68,7 +68,10 @@ class Pipeline : public ingest::LineSink {
   const view::Views& views() const { return *views_; }
 
   // Thread-safe snapshots for HTTP.
-  std::string stats_json() const;  // GET /api/stats: {"daemon":"NAME","seconds":[...]}
+  // GET /api/stats: {"daemon":"NAME","seconds":[...]}; ?step=60 and ?step=all: {"daemon":
+  // "NAME","step":...,"records":[...]} (stats/stats_history.hpp).
+  enum class StatsStep { second, minute, all };
+  std::string stats_json(StatsStep step = StatsStep::second) const;
   std::string rules_json() const;
   std::string view_json() const;  // GET /api/view
   std::uint64_t lines() const { return processor_.lines(); }
@@ -85,7 +88,7 @@ class Pipeline : public ingest::LineSink {
   metrics::MetricStore store_;
   rules::LineProcessor processor_;
   stream::Hub hub_;
-  metrics::StatsRing stats_;
+  stats::StatsHistory stats_;
   stats::SecondStats second_stats_{store_};  // the only harvester of store_
   rules::LineProcessor::EventCallback on_event_;
 

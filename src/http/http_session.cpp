@@ -55,6 +55,23 @@ struct SlotKeeper {
     ctx.reset();
   }
 };
+// The value of `name` in the target's query ("/api/stats?step=60" -> "60"), "" when absent.
+// No percent-decoding: the values asked for here are plain words.
+std::string_view query_param(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return "";
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return "";
+}
+
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
@@ -88,6 +105,9 @@ void HttpSession::wait_for_request() {
 
 void HttpSession::on_first_bytes(beast::error_code ec, std::size_t bytes) {
   if (ec) {
+    // A new connection silent for --header-timeout (a later one idle past the keep-alive
+    // timeout is just done).
+    if (ec == beast::error::timeout && first_request_) ctx_->refused(Refusal::header_timeout);
     beast::error_code ignored;
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
     return;
@@ -110,6 +130,7 @@ void HttpSession::evicted() {
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
       ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
+    if (ec == beast::error::timeout) ctx_->refused(Refusal::header_timeout);  // begun, not finished: slowloris
     beast::error_code ignored;
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
     return;
@@ -119,6 +140,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     // Malformed or oversized request: say so, then close.
     keep_alive_ = false;
+    ctx_->refused(Refusal::bad_request);
     const bool too_big = ec == bhttp::error::header_limit || ec == bhttp::error::body_limit;
     text(too_big ? bhttp::status::payload_too_large : bhttp::status::bad_request,
          too_big ? "request too large\n" : "bad request: " + ec.message() + "\n", "text/plain");
@@ -193,6 +215,7 @@ void HttpSession::busy(std::string_view target) {
                                         std::to_string(ctx_->max_connections_per_peer) + ")"
                                   : "all connection slots are in use (--max-connections " +
                                         std::to_string(ctx_->max_connections) + ")";
+  ctx_->refused(Refusal::reserve_only);
   ctx_->refusals.busy.note([&] {
     return "answered 503 to a request for '" + util::log_excerpt(target) + "': " + reason +
            "; only /healthz and /metrics are answered from the --reserved-connections";
@@ -208,6 +231,7 @@ void HttpSession::handle(Request&& req) {
   head_ = req.method() == bhttp::verb::head;
   if (const auto coding = unsupported_transfer_encoding(req)) {
     keep_alive_ = false;  // the rest of what was sent cannot be told apart from a request
+    ctx_->refused(Refusal::transfer_encoding);
     ctx_->refusals.framing.note([&] {
       return "refused request with Transfer-Encoding '" + util::log_excerpt(*coding) + "' (501: only chunked is understood)";
     });
@@ -216,6 +240,7 @@ void HttpSession::handle(Request&& req) {
   }
   const std::string host(req[bhttp::field::host]);
   if (!ctx_->guard.host_allowed(host)) {
+    ctx_->refused(Refusal::host);
     ctx_->refusals.host.note([&] {
       return "refused request with Host '" + util::log_excerpt(host) + "' (add --allowed-host to permit it)";
     });
@@ -231,7 +256,12 @@ void HttpSession::handle(Request&& req) {
     return text(bhttp::status::method_not_allowed, "only GET and HEAD\n", "text/plain");
 
   if (path == "/metrics") return text(bhttp::status::ok, ctx_->metrics_text(), kMetricsType);
-  if (path == "/api/stats") return text(bhttp::status::ok, ctx_->stats_json(), "application/json");
+  if (path == "/api/stats") {
+    if (auto body = ctx_->stats_json(query_param(target, "step")))
+      return text(bhttp::status::ok, std::move(*body), "application/json");
+    return text(bhttp::status::bad_request, "bad request: step is 1 (per second, the default), 60 (per minute) or all\n",
+                "text/plain");
+  }
   if (path == "/api/rules") return text(bhttp::status::ok, ctx_->rules_json(), "application/json");
   if (path == "/api/view") return text(bhttp::status::ok, ctx_->view_json(), "application/json");
   if (path == "/api/peers") return text(bhttp::status::ok, ctx_->peers_json, "application/json");
@@ -268,6 +298,7 @@ void HttpSession::upgrade(Request&& req) {
   const bool has_origin = origin != req.end();
   const std::string origin_value = has_origin ? std::string(origin->value()) : "";
   if (!ctx_->guard.origin_allowed(origin_value, has_origin, std::string(req[bhttp::field::host]))) {
+    ctx_->refused(Refusal::origin);
     ctx_->refusals.origin.note([&] {
       return "refused WebSocket from Origin '" + util::log_excerpt(origin_value) +
              "' (add --allowed-origin to permit it)";

@@ -47,12 +47,15 @@ void Listener::admit(net::ip::tcp::socket socket) {
   const auto peer = socket.remote_endpoint(peer_ec);
   if (peer_ec) return;  // gone already
   auto admission = ctx_->slots.admit(peer.address().to_string());
-  if (admission.evicted)
+  if (admission.evicted) {
+    ctx_->refused(Refusal::evicted);
     ctx_->refusals.evicted.note([&] {
       return "all connection slots in use: closed the connection waiting longest for a request to make room "
              "(--max-connections " + std::to_string(ctx_->max_connections) + ")";
     });
+  }
   if (!admission.slot) {
+    ctx_->refused(Refusal::no_slot);
     ctx_->refusals.refused.note([&] {
       return "refusing connections: all " + std::to_string(ctx_->max_connections) +
              " slots (--max-connections) are in use and none is waiting; latest from " + peer.address().to_string();

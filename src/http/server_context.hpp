@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/connection_slots.hpp"
@@ -21,6 +23,22 @@ class ClientSink;
 
 namespace tapemeasure::http {
 
+// Why a request or a connection was refused (tapemeasure_http_refused_total{reason}).
+enum class Refusal {
+  host,               // a Host header that is not this server (403)
+  origin,             // a WebSocket from a foreign Origin (403)
+  transfer_encoding,  // a Transfer-Encoding other than chunked (501)
+  bad_request,        // a malformed or oversized request (400, 413)
+  reserve_only,       // not /healthz or /metrics on a connection in the reserve (503)
+  no_slot,            // a connection closed at once: every slot taken, none could make room
+  evicted,            // a waiting connection closed to make room for a newcomer
+  header_timeout,     // a request (or a new connection's first one) not complete in --header-timeout
+};
+inline constexpr Refusal kRefusals[] = {Refusal::host,         Refusal::origin,  Refusal::transfer_encoding,
+                                        Refusal::bad_request,  Refusal::reserve_only, Refusal::no_slot,
+                                        Refusal::evicted,      Refusal::header_timeout};
+std::string_view refusal_name(Refusal r);
+
 struct ServerContext {
   ServerContext(RequestGuard g, StaticFiles f) : guard(std::move(g)), files(std::move(f)) {}
 
@@ -28,7 +46,9 @@ struct ServerContext {
   StaticFiles files;
 
   std::function<std::string()> metrics_text;  // GET /metrics
-  std::function<std::string()> stats_json;    // GET /api/stats
+  // GET /api/stats: `step` is the query's step= ("" when none); null when it names no step
+  // the daemon keeps (400).
+  std::function<std::optional<std::string>(std::string_view step)> stats_json;
   std::function<std::string()> rules_json;    // GET /api/rules
   std::function<std::string()> view_json;     // GET /api/view
   struct Health {
@@ -70,6 +90,11 @@ struct ServerContext {
   struct RefusalLogs {
     util::RateLimitedLog host, origin, framing, busy, refused, evicted;
   } refusals;
+  // Counts a refusal (the app points this at its metric); any thread.
+  std::function<void(Refusal)> count_refusal;
+  void refused(Refusal r) const {
+    if (count_refusal) count_refusal(r);
+  }
 
   std::size_t max_ws_message_bytes = 64 * 1024;
   // The per-client byte bound (--ws-queue-bytes, as the hub's): error frames answering a

@@ -71,7 +71,12 @@ SelfMetrics::SelfMetrics(prometheus::Registry& r, std::string_view version)
                        .Add({})),
       thread_failures(counters(r, "tapemeasure_thread_failures_total",
                                "Exceptions a daemon thread caught and went on from, by thread "
-                               "(network, ingest, reload, follow).")) {
+                               "(network, ingest, reload, follow).")),
+      http_refused(counters(r, "tapemeasure_http_refused_total",
+                            "HTTP requests and connections refused, by reason: host, origin (403), "
+                            "transfer_encoding (501), bad_request (400, 413), reserve_only (503: only /healthz and "
+                            "/metrics in the reserve), no_slot (closed at once), evicted (a waiting connection "
+                            "closed to make room), header_timeout (a request not complete in --header-timeout).")) {
   build_info.Add({{"version", std::string(version)}}).Set(1);
   // Present from the start, so rate() and alerts see the first increment.
   for (const char* kind : {"rename", "truncate"}) follow_rotations.Add({{"kind", kind}});

@@ -49,6 +49,7 @@ class SelfMetrics {
   // {thread}: exceptions a long-lived thread (network, ingest, reload, follow) caught and went
   // on from. Present from the start for each, so an alert on increase() sees the first.
   prometheus::Family<prometheus::Counter>& thread_failures;
+  prometheus::Family<prometheus::Counter>& http_refused;
 };
 
 }  // namespace tapemeasure::metrics

@@ -3,7 +3,7 @@
 // once a second, harvests the metric store and builds SECOND — the basic rates, every
 // declared metric (counters, histograms, gauges), the loaded views' shares and ratios, and
 // the last reload. The caller sends {"stats": SECOND} to clients and keeps the dumped
-// record in the StatsRing.
+// record in the StatsHistory (stats_history.hpp).
 //
 // Bounded: `top` lists hold 10 label sets, labels cut to 200 bytes; share matrices are
 // capped by share_math. Cheap: one pass over the series that changed, plus one over each

@@ -14,14 +14,15 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, waitFor, screenshot, freePort, sleep, repoRoot, waitHttp, stopChild, getJson, clickableDot } from './harness.mjs';
+import { launchBrowser, waitFor, screenshot, freePort, sleep, repoRoot, getJson, clickableDot } from './harness.mjs';
+import { Daemon, cleanup } from '../lib/daemon.mjs';
 
-const BIN = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
+after(cleanup);  // any daemon a failed test left running
+
 const RULES = path.join(repoRoot, 'rules/postfix.yml');
 const WINDOW = 10;        // seconds in the UI's stats window (web/app/stats_window.js)
 const CAP = 1000;         // the daemons' default --ws-max-rate (DESIGN.md)
@@ -138,21 +139,12 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapemeasure-boxes-'));
   let boxes, b, page;
 
-  function start(box) {
-    const log = fs.openSync(box.logFile, 'a');
-    const args = ['run', '--rules', RULES, '--socket', box.socket, '--listen', `127.0.0.1:${box.port}`, '--name', box.name,
-      '--allowed-origin', boxes[0].origin];
+  /** Starts (or restarts) a box's daemon on its port, the others as its peers. */
+  async function start(box) {
+    const args = ['--name', box.name, '--allowed-origin', boxes[0].origin];
     for (const other of boxes) if (other !== box) args.push('--peer', other.url);
-    box.child = spawn(BIN, args, { detached: true, stdio: ['ignore', log, log], cwd: repoRoot });
-    fs.closeSync(log);
-  }
-
-  async function up(box) {
-    try {
-      await waitHttp(box.url + 'healthz', 20000);
-    } catch (e) {
-      throw new Error(`${e.message}\n${fs.readFileSync(box.logFile, 'utf8')}`);
-    }
+    box.daemon = await Daemon.start({ rules: [RULES], dir, socket: `${box.name}.sock`, listen: `127.0.0.1:${box.port}`,
+      args, logFile: `${box.name}.log`, startTimeout: 20000 });
   }
 
   /** window.tapemeasure.daemons, by name. */
@@ -164,11 +156,10 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
       const port = await freePort();
       boxes.push({
         ...spec, port, url: `http://127.0.0.1:${port}/`, origin: `http://127.0.0.1:${port}`,
-        socket: path.join(dir, `${spec.name}.sock`), logFile: path.join(dir, `${spec.name}.log`), seed: 7 + i,
+        socket: path.join(dir, `${spec.name}.sock`), seed: 7 + i,
       });
     }
-    for (const box of boxes) start(box);
-    for (const box of boxes) await up(box);
+    await Promise.all(boxes.map(start));
     for (const box of boxes) box.feeder = feed(box.socket, new BoxLog(box.mtas, box.seed), LINES_PER_S);
     b = await launchBrowser({ width: 1280, height: 720 });
     page = b.page;
@@ -178,7 +169,7 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
 
   after(async () => {
     if (b) await b.close();
-    for (const box of boxes || []) { if (box.feeder) box.feeder.stop(); await stopChild(box.child); }
+    for (const box of boxes || []) { if (box.feeder) box.feeder.stop(); if (box.daemon) await box.daemon.stop('SIGTERM', 10000); }
     if (process.env.E2E_KEEP) console.log(`daemon logs kept in ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -342,7 +333,7 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
 
   it('a daemon killed is shown closed and retried while the others go on; restarted, it comes back', async () => {
     const box2 = boxes[1];
-    await stopChild(box2.child);
+    await box2.daemon.stop('SIGTERM', 10000);
     await waitFor(page, () => window.tapemeasure.daemons[1].state === 'closed', null, 10000);
     const before = await daemons();
     const statsBefore = await page.evaluate(() => window.tapemeasure.statsReceived);
@@ -367,8 +358,7 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
     await waitFor(page, () => window.tapemeasure.daemons[1].state === 'closed', null, 5000);
     await screenshot(page, 'boxes-one-down-1280x720.png');
 
-    start(box2);
-    await up(box2);
+    await start(box2);
     await waitFor(page, () => window.tapemeasure.daemons[1].state === 'open' && window.tapemeasure.daemons[1].restarts === 1, null, 25000);
     const back = await daemons();
     await sleep(1500);

@@ -16,11 +16,9 @@
 // Uses TAPEMEASURE_URL (a running daemon) when set, else starts the mock server.
 // Prints one JSON line per size, plus a human summary.
 
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startServer, launchBrowser, sleep, waitFor, waitHttp, freePort, repoRoot } from './harness.mjs';
+import { startServer, launchBrowser, sleep, waitFor, repoRoot } from './harness.mjs';
+import { Daemon, cleanup } from '../lib/daemon.mjs';
 import { feedSocket } from './fleet_log.mjs';
 
 const args = process.argv.slice(2);
@@ -35,23 +33,14 @@ const fleet = opt('fleet', null);
 /** A real daemon fed a generated fleet's log: {kind, url, close()}. */
 async function startFleet(spec) {
   const [mtas, relays] = spec.split('x').map(Number);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapemeasure-bench-'));
-  const port = await freePort();
-  const socket = path.join(dir, 'in.sock');
-  const bin = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
-  const child = spawn(bin, ['run', '--rules', path.join(repoRoot, 'rules/postfix.yml'), '--socket', socket,
-    '--listen', `127.0.0.1:${port}`, '--ws-max-rate', String(opt('cap', 1000))], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}/`;
-  await waitHttp(url + 'api/view');
-  const feed = feedSocket(socket, { mtas, relays, rate: Number(opt('lines', Math.round(rate * 1.95 * 1.3))) });
+  const d = await Daemon.start({ rules: [path.join(repoRoot, 'rules/postfix.yml')], args: ['--ws-max-rate', String(opt('cap', 1000))] });
+  const feed = feedSocket(d.socketPath, { mtas, relays, rate: Number(opt('lines', Math.round(rate * 1.95 * 1.3))) });
   return {
-    kind: `daemon, fleet ${mtas}x${relays}`, url,
+    kind: `daemon, fleet ${mtas}x${relays}`, url: d.url,
     async close() {
       await feed.stop();
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
-      fs.rmSync(dir, { recursive: true, force: true });
+      await d.stop('SIGTERM', 10000);
+      await cleanup();
     },
   };
 }

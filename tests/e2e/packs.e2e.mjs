@@ -10,13 +10,11 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { launchBrowser, waitFor, screenshot, freePort, sleep, tmSnapshot, repoRoot, waitHttp, stopChild, getJson } from './harness.mjs';
+import { launchBrowser, waitFor, screenshot, sleep, tmSnapshot, getJson } from './harness.mjs';
+import { Daemon, cleanup } from '../lib/daemon.mjs';
 
-const BIN = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
+after(cleanup);  // temp dirs, and any daemon a failed test left running
+
 const WINDOW = 10;  // seconds in the UI's stats window (web/app/stats_window.js)
 
 // What each generator produces. Weights are the generators' constants; ratios follow from
@@ -66,15 +64,6 @@ const PACKS = {
   },
 };
 
-function startDemo(pack, port) {
-  const logFile = path.join(os.tmpdir(), `tapemeasure-e2e-pack-${pack}.log`);
-  const log = fs.openSync(logFile, 'w');
-  const child = spawn(BIN, ['demo', '--pack', pack, '--listen', `127.0.0.1:${port}`],
-    { detached: true, stdio: ['ignore', log, log], cwd: repoRoot });
-  fs.closeSync(log);
-  return { child, logFile };
-}
-
 /** The UI's window (shares, ratios, measurements) and the stats second it ends with, read at once. */
 const uiWindow = (page) => page.evaluate(() => {
   const t = window.tapemeasure;
@@ -100,14 +89,8 @@ for (const [pack, want] of Object.entries(PACKS)) {
   describe(`demo --pack ${pack}`, { timeout: 120000 }, () => {
     let daemon, b, page, url, view;
     before(async () => {
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}/`;
-      daemon = startDemo(pack, port);
-      try {
-        await waitHttp(url + 'api/view', 20000);
-      } catch (e) {
-        throw new Error(`${e.message}\n${fs.readFileSync(daemon.logFile, 'utf8')}`);
-      }
+      daemon = await Daemon.start({ command: 'demo', args: ['--pack', pack], startTimeout: 20000 });
+      url = daemon.url;
       b = await launchBrowser({ width: 1280, height: 720 });
       page = b.page;
       await page.goto(url, { waitUntil: 'load' });
@@ -118,7 +101,7 @@ for (const [pack, want] of Object.entries(PACKS)) {
     });
     after(async () => {
       if (b) await b.close();
-      if (daemon) await stopChild(daemon.child);
+      if (daemon) await daemon.stop('SIGTERM', 10000);
     });
 
     it('shows the pack\'s view: title, tiers, a legend entry per type', async () => {

@@ -10,33 +10,17 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { launchBrowser, waitFor, waitHttp, freePort, screenshot, sleep, repoRoot } from './harness.mjs';
+import { launchBrowser, waitFor, screenshot, sleep } from './harness.mjs';
+import { Daemon, cleanup } from '../lib/daemon.mjs';
 import { feedSocket } from './fleet_log.mjs';
 
-const BIN = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
+after(cleanup);  // temp dirs, and any daemon a failed test left running
+
 
 /** A daemon with the bundled rules on a free port and a socket of its own. */
 async function startDaemon() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapemeasure-scale-'));
-  const port = await freePort();
-  const socket = path.join(dir, 'in.sock');
-  const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
-  const child = spawn(BIN, ['run', '--rules', path.join(repoRoot, 'rules'), '--socket', socket, '--listen', `127.0.0.1:${port}`],
-    { stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  const url = `http://127.0.0.1:${port}/`;
-  await waitHttp(url + 'api/view');
-  return {
-    url, socket,
-    async close() {
-      if (child.exitCode === null) { const gone = new Promise((r) => child.once('exit', r)); child.kill('SIGTERM'); await gone; }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const d = await Daemon.start({ startTimeout: 20000 });
+  return { url: d.url, socket: d.socketPath, close: () => d.stop('SIGTERM', 10000) };
 }
 
 /** Rectangles a and b overlap by more than half a pixel. */

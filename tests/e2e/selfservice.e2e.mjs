@@ -10,14 +10,15 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, waitFor, screenshot, freePort, sleep, tmSnapshot, repoRoot, waitHttp, stopChild } from './harness.mjs';
+import { launchBrowser, waitFor, screenshot, sleep, tmSnapshot, repoRoot } from './harness.mjs';
+import { Daemon, cleanup } from '../lib/daemon.mjs';
 
-const BIN = process.env.TAPEMEASURE_BIN || path.join(repoRoot, 'build/tapemeasure');
+after(cleanup);  // temp dirs, and any daemon a failed test left running
+
 
 const PROBE_YML = `format: raw
 rules:
@@ -79,26 +80,16 @@ function startFeeder(sockPath) {
 }
 
 describe('self-service: a new rule file with its own view, live', { timeout: 120000 }, () => {
-  let dir, daemon, logFile, feeder, b, page, url, probeId;
+  let dir, daemon, feeder, b, page, url, probeId;
   const probeFile = () => path.join(dir, 'probe.yml');
   const rules = () => page.evaluate(() => window.tapemeasure.rules && window.tapemeasure.rules.lastReload);
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapemeasure-selfservice-'));
     fs.copyFileSync(path.join(repoRoot, 'rules/postfix.yml'), path.join(dir, 'postfix.yml'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}/`;
-    logFile = path.join(dir, 'daemon.log');
-    const log = fs.openSync(logFile, 'w');
-    daemon = spawn(BIN, ['run', '--rules', dir, '--socket', path.join(dir, 'in.sock'), '--listen', `127.0.0.1:${port}`],
-      { detached: true, stdio: ['ignore', log, log], cwd: repoRoot });
-    fs.closeSync(log);
-    try {
-      await waitHttp(url + 'api/view', 20000);
-    } catch (e) {
-      throw new Error(`${e.message}\n${fs.readFileSync(logFile, 'utf8')}`);
-    }
-    feeder = startFeeder(path.join(dir, 'in.sock'));
+    daemon = await Daemon.start({ rules: [dir], dir, startTimeout: 20000 });
+    url = daemon.url;
+    feeder = startFeeder(daemon.socketPath);
     b = await launchBrowser({ width: 1280, height: 720 });
     page = b.page;
     await page.goto(url, { waitUntil: 'load' });
@@ -107,7 +98,7 @@ describe('self-service: a new rule file with its own view, live', { timeout: 120
   after(async () => {
     if (feeder) feeder.stop();
     if (b) await b.close();
-    if (daemon) await stopChild(daemon);
+    if (daemon) await daemon.stop('SIGTERM', 10000);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -15,7 +15,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, tmSnapshot, waitFor, screenshot, sleep, screenshotDir, clickableDot } from './harness.mjs';
+import { startServer, launchBrowser, tmSnapshot, waitFor, screenshot, sleep, screenshotDir, clickableDot, getJson } from './harness.mjs';
 
 const FIVE = ['inbound', 'relay', 'delivered', 'transient', 'permanent'];
 const MAIL_TIERS = ['ingress', 'mta', 'relay'];
@@ -50,6 +50,24 @@ for (const vp of VIEWPORTS) {
       assert.ok(t.framesReceived > 0);
       assert.equal(typeof t.lastSeq, 'number');
       assert.ok(t.typesSeen.length >= 1);
+    });
+
+    it('the Rules tab fills on a freshly opened page: every loaded rule and its matches', async () => {
+      // (It used to say "waiting for api/rules..." until a reload happened while the page was open.)
+      await page.click('#side-tabs button[data-tab="rules"]');
+      try {
+        await waitFor(page, () => window.tapemeasure.rules && window.tapemeasure.rules.loaded > 0, null, 10000);
+        const api = await getJson(srv.url + 'api/rules');
+        const names = api.rules.map((r) => r.name);
+        const state = await page.evaluate(() => window.tapemeasure.rules);
+        assert.equal(state.loaded, names.length, 'the panel read api/rules');
+        const text = await page.locator('#rules-panel').innerText();
+        assert.doesNotMatch(text, /waiting for api\/rules/);
+        for (const name of names) assert.ok(text.includes(name), `rule ${name} listed`);
+        if (srv.kind === 'daemon') assert.ok(state.matches > 0, `match counts shown (${state.matches})`);
+      } finally {
+        await page.click('#side-tabs button[data-tab="shares"]');
+      }
     });
 
     it('draws the Postfix picture the view declares', async () => {

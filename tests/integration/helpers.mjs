@@ -17,6 +17,7 @@ import { Abort, waitFor } from '../lib/wait.mjs';
 export { Metrics, parseExposition } from '../lib/exposition.mjs';
 export { Abort, SLOWDOWN, waitFor } from '../lib/wait.mjs';
 export { BIN, ROOT, RULES_DIR, httpGet, run, tempDir, tm } from '../lib/daemon.mjs';
+export { rng } from '../lib/lines.mjs';
 
 export const POSTFIX_LOG = path.join(ROOT, 'tests/data/postfix.log');
 
@@ -223,17 +224,6 @@ export function freePort() {
   });
 }
 
-// A deterministic PRNG (mulberry32), so generated inputs are the same on every run.
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Rules for synthetic input, raw format:
 //   "ev KIND N [PAD]"   an event of type KIND (test_events_total{kind})

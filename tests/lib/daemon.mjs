@@ -93,15 +93,18 @@ export function tm(args, opts) {
 //   logFile: a file name in dir that takes its log instead of a pipe (a flood of log lines
 //   then shows as a size, and nothing is lost to a full pipe); bin: another binary.
 export class Daemon {
-  static async start({ rules = [RULES_DIR], socket = 'in.sock', dgram = null, args = [], dir, listen = '127.0.0.1:0',
+  // `command` 'demo' runs `tapemeasure demo` (its own traffic and pack: give `args` such as
+  // ['--pack', 'dns']); there `rules` defaults to none (the pack's) and there is no socket.
+  static async start({ command = 'run', rules = command === 'run' ? [RULES_DIR] : [],
+    socket = command === 'run' ? 'in.sock' : null, dgram = null, args = [], dir, listen = '127.0.0.1:0',
     stdinFile = null, maxFiles = null, startTimeout = 10000, logFile = null, bin = BIN } = {}) {
     const d = new this();
     d.dir = dir ?? tempDir();
     d.socketPath = socket === null ? null : socket === '-' ? '-' : path.join(d.dir, socket);
     d.dgramPath = dgram === null ? null : path.join(d.dir, dgram);
-    const argv = ['run', '--listen', listen];
+    const argv = [command, '--listen', listen];
     for (const r of [].concat(rules)) argv.push('--rules', r);
-    argv.push('--socket', d.socketPath ?? '');
+    if (command === 'run') argv.push('--socket', d.socketPath ?? '');
     if (d.dgramPath) argv.push('--dgram-socket', d.dgramPath);
     argv.push(...args);
     d.argv = argv;
@@ -138,6 +141,7 @@ export class Daemon {
     d.host = m[1];
     d.port = Number(m[2]);
     d.base = `http://${d.host}:${d.port}`;
+    d.url = `${d.base}/`;  // what a browser opens
     return d;
   }
 

@@ -755,6 +755,7 @@ async function loadPanels() {
   try {
     const mod = await import('./rules_panel.js');
     rulesPanel = new mod.RulesPanel(document.getElementById('rules-panel'), { onNotice: (text) => panels.notice(text) });
+    rulesPanel.start();  // polls api/rules: the tab is filled on a fresh page, not only after a reload
     tm.rules = call(() => rulesPanel.state()) || null;
   } catch (e) {
     rulesPanel = null;

@@ -229,9 +229,15 @@ export class RulesModel {
     return recent.slice(-UNMATCHED_SHOWN).map(String);
   }
 
+  /** For the test hook: the last reload, and what the last poll said (null before one). */
   state() {
     const { ok, error } = this.tracker.lastReload;
-    return { lastReload: { ok, error } };
+    const rules = this.json && Array.isArray(this.json.rules) ? this.json.rules : null;
+    return {
+      lastReload: { ok, error },
+      loaded: rules ? rules.length : null,
+      matches: rules ? rules.reduce((a, r) => a + (Number(r.matches) || 0), 0) : null,
+    };
   }
 }
 

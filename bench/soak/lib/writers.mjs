@@ -14,10 +14,10 @@
 // fails makes the count uncertain; that is reported as an error, never guessed.
 import net from 'node:net';
 
-import { lineBuffer, postfixLines, rng } from './postfix_lines.mjs';
+import { demoLines, lineBuffer, rng } from '../../../tests/lib/lines.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
-const { buf, starts, count } = lineBuffer(postfixLines(cfg.messages ?? 4000, cfg.seed ?? 1));
+const { buf, starts, count } = lineBuffer(demoLines({ count: cfg.messages ?? 6000, seed: cfg.seed ?? 1, bin: cfg.bin }));
 const rand = rng((cfg.seed ?? 1) * 7919);
 
 const stats = { steadyLines: 0, midlineLines: 0, midlineConnections: 0, partialLines: 0, behind: 0, errors: [] };

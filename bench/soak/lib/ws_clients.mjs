@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import WebSocket from 'ws';
 
-import { rng } from './postfix_lines.mjs';
+import { rng } from '../../../tests/lib/lines.mjs';
 
 const { port, clients, kind, cap, seed, id } = workerData;
 const rand = rng(seed);

@@ -16,6 +16,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "support/test_support.hpp"
@@ -26,6 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
 using testing::parse_exposition;
@@ -85,17 +88,23 @@ TEST_F(CliTest, ReplayToNoDaemonSaysSo) {
   EXPECT_THAT(r.err, HasSubstr("No such file or directory (is 'tapemeasure run' listening there?)"));
 }
 
+// A listening UNIX stream socket at `path` (a stand-in daemon), or -1.
+int listen_unix(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 4) != 0) return -1;
+  return fd;
+}
+
 // A daemon that stops while replay writes must not kill it with SIGPIPE: replay says how
 // far it got and exits 1.
 TEST_F(CliTest, ReplayWhenTheDaemonGoesAwayExitsWithAMessage) {
   const auto log = dir_.write("in.log", kLog);
   const std::string path = (dir_.path() / "d.sock").string();
-  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 1), 0);
+  const int listener = listen_unix(path);
+  ASSERT_GE(listener, 0);
   // The "daemon" reads a little, then goes away.
   std::thread daemon([&] {
     const int c = ::accept(listener, nullptr, nullptr);
@@ -109,6 +118,73 @@ TEST_F(CliTest, ReplayWhenTheDaemonGoesAwayExitsWithAMessage) {
   EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal;
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("the daemon closed the connection after "));
+}
+
+// --speed paces by the log's own time: a line 10 s of log time after the first arrives no
+// sooner than 10/speed s after it; a line without a time goes with the one before; --rules
+// reads a raw file's time: field.
+TEST_F(CliTest, ReplaySpeedPacesByLogTime) {
+  const std::string path = (dir_.path() / "d.sock").string();
+  const int listener = listen_unix(path);
+  ASSERT_GE(listener, 0);
+  // The "daemon": each line with the time it arrived, per connection.
+  using clock = std::chrono::steady_clock;
+  const auto receive = [&](std::vector<std::pair<std::string, clock::time_point>>& got) {
+    const int c = ::accept(listener, nullptr, nullptr);
+    std::string pending;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(c, buf, sizeof buf)) > 0;) {
+      pending.append(buf, static_cast<std::size_t>(n));
+      for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1))
+        got.emplace_back(pending.substr(0, nl), clock::now());
+    }
+    ::close(c);
+  };
+  const auto gap = [](const auto& got, std::size_t a, std::size_t b) {
+    return std::chrono::duration<double>(got[b].second - got[a].second).count();
+  };
+
+  const auto syslog = dir_.write("syslog.log",
+                                 "Nov  7 09:00:00 bastion sshd[1]: Failed password for root\n"
+                                 "no time here\n"
+                                 "Nov  7 09:00:10 bastion sshd[1]: Failed password for admin\n"
+                                 "Nov  7 09:00:30 bastion sshd[1]: Accepted password for ops\n");
+  std::vector<std::pair<std::string, clock::time_point>> got;
+  std::thread daemon([&] { receive(got); });
+  const auto r = run_tapemeasure({"replay", syslog.string(), "--socket", path, "--speed", "100", "--no-progress"});
+  daemon.join();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[1].first, "no time here");
+  EXPECT_GE(gap(got, 0, 2), 0.1 - 0.005) << "10 s of log time at 100x";
+  EXPECT_GE(gap(got, 2, 3), 0.2 - 0.005) << "20 s more";
+  EXPECT_THAT(r.err, HasSubstr("1 of 4 lines carried no time that could be read"));
+
+  const auto access = dir_.write("access.log",
+                                 "10.0.0.1 - - [07/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200\n"
+                                 "10.0.0.2 - - [07/Nov/2026:10:00:20 +0000] \"GET /a HTTP/1.1\" 200\n");
+  const auto rules = dir_.write("access.yml", R"(time: {field: when, layout: '%d/%b/%Y:%H:%M:%S %z'}
+rules:
+  - name: access
+    match: '^(?P<client>\S+) - - \[(?P<when>[^\]]+)\]'
+    event: false
+)");
+  got.clear();
+  std::thread daemon2([&] { receive(got); });
+  const auto r2 = run_tapemeasure(
+      {"replay", access.string(), "--socket", path, "--speed", "100", "--rules", rules.string(), "--no-progress"});
+  daemon2.join();
+  ::close(listener);
+  EXPECT_EQ(r2.exit_code, 0) << r2.err;
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_GE(gap(got, 0, 1), 0.2 - 0.005) << "20 s of the file's own time: at 100x";
+  EXPECT_THAT(r2.err, Not(HasSubstr("no time")));
+
+  const auto both = run_tapemeasure({"replay", access.string(), "--socket", path, "--speed", "2", "--rate", "5"});
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_THAT(both.err, HasSubstr("--speed"));
+  const auto rules_alone = run_tapemeasure({"replay", access.string(), "--socket", path, "--rules", rules.string()});
+  EXPECT_NE(rules_alone.exit_code, 0) << "--rules only means something with --speed";
 }
 
 // --- check --------------------------------------------------------------------------------
@@ -397,6 +473,47 @@ TEST_F(CliTest, DemoPackMustBeOneItKnows) {
   const auto help = run_tapemeasure({"demo", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("--pack"));
+}
+
+// `demo --print`: the demo's traffic as a log, the one line generator tests and the soak
+// tool share. The same seed prints the same lines; each message's later lines (delivery,
+// removed) come out too, with log times at --rate from now.
+TEST_F(CliTest, DemoPrintWritesTheTrafficAsALog) {
+  const auto a = run_tapemeasure({"demo", "--print", "--count", "3000", "--rate", "100", "--seed", "7"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto b = run_tapemeasure({"demo", "--print", "--count", "3000", "--rate", "100", "--seed", "7"});
+  const auto c = run_tapemeasure({"demo", "--print", "--count", "3000", "--rate", "100", "--seed", "8"});
+  const auto strip_times = [](const std::string& log) {
+    std::string out;
+    for (const auto& line : split_lines(log)) out += line.substr(16) + "\n";  // "Nov  7 09:00:05 "
+    return out;
+  };
+  EXPECT_EQ(strip_times(a.out), strip_times(b.out)) << "the same seed, the same lines";
+  EXPECT_NE(strip_times(a.out), strip_times(c.out));
+  std::set<std::string> queued, removed, seconds;
+  const std::regex qmgr(R"(postfix/qmgr\[\d+\]: (\w+): )");
+  for (const auto& line : split_lines(a.out)) {
+    std::smatch m;
+    if (std::regex_search(line, m, qmgr)) (line.find(": removed") != std::string::npos ? removed : queued).insert(m[1]);
+    seconds.insert(line.substr(0, 15));
+  }
+  EXPECT_GT(queued.size(), 2900u) << "all but the messages refused at the door";
+  EXPECT_EQ(removed, queued) << "every queued message's last line is printed";
+  EXPECT_GE(seconds.size(), 30u) << "3000 messages at 100/s span 30 s of log time and more";
+  EXPECT_LE(seconds.size(), 30u + 120u) << "... and the last retries come within two minutes";
+
+  // Every line is one the default rules know.
+  const auto log = dir_.write("demo.log", a.out);
+  const auto t = run_tapemeasure({"test", "--rules", (testing::source_dir() / "rules").string(), "--input", log.string(),
+                                  "--format", "metrics"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const auto e = parse_exposition(t.out);
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_total"), static_cast<double>(split_lines(a.out).size()));
+  EXPECT_EQ(sample_value(e, "tapemeasure_lines_unmatched_total"), 0.0);
+
+  const auto nginx = run_tapemeasure({"demo", "--print", "--pack", "nginx", "--count", "100"});
+  ASSERT_EQ(nginx.exit_code, 0) << nginx.err;
+  EXPECT_EQ(split_lines(nginx.out).size(), 100u) << "one line a request";
 }
 
 // A `tapemeasure demo` in the background, stopped (SIGTERM) when the object goes.

@@ -3,8 +3,12 @@
 // other than chunked gets 501 and the connection closes (no smuggled second request), a
 // handler that throws gets its request answered 500 while the server goes on, and refusals
 // are logged once an interval with a short escaped excerpt of what the client sent.
+#include <mutex>
 #include <new>
+#include <optional>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "unit/http/loopback_server.hpp"
 
@@ -44,6 +48,7 @@ TEST(HttpSessionTest, ASlowlorisIsClosedAtTheHeaderTimeout) {
   EXPECT_TRUE(closed) << "a header sent a byte at a time is cut off";
   EXPECT_TRUE(partial.closed_by_server());
   EXPECT_TRUE(silent.closed_by_server());
+  EXPECT_EQ(s.refused(Refusal::header_timeout), 3) << "each counted";
   EXPECT_EQ(status_of(get(s, "/healthz")), 200);
 }
 
@@ -56,6 +61,7 @@ TEST(HttpSessionTest, AnIdleKeepAliveConnectionIsClosedAtTheKeepAliveTimeout) {
   ASSERT_TRUE(c.send(request(s.host(), "/healthz", true)));
   EXPECT_EQ(status_of(c.read_response()), 200);
   EXPECT_TRUE(c.closed_by_server());
+  EXPECT_EQ(s.refused(Refusal::header_timeout), 0) << "an idle keep-alive closing is no refusal";
 }
 
 TEST(HttpSessionTest, ATransferEncodingOtherThanChunkedGets501AndTheConnectionCloses) {
@@ -76,6 +82,7 @@ TEST(HttpSessionTest, ATransferEncodingOtherThanChunkedGets501AndTheConnectionCl
     EXPECT_TRUE(c.closed_by_server());
     EXPECT_EQ(status_of(c.received()), 501) << c.received();
   }
+  EXPECT_EQ(s.refused(Refusal::transfer_encoding), 6);
   // Plain chunked is understood: the request is answered as any other.
   Client c(s.port());
   ASSERT_TRUE(c.send("GET /healthz HTTP/1.1\r\nHost: " + s.host() + "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
@@ -84,7 +91,7 @@ TEST(HttpSessionTest, ATransferEncodingOtherThanChunkedGets501AndTheConnectionCl
 
 TEST(HttpSessionTest, AHandlerThatThrowsIsAnswered500TheOthersGoOn) {
   LoopbackServer s([](ServerContext& c) {
-    c.stats_json = []() -> std::string { throw std::runtime_error("stats blew up"); };
+    c.stats_json = [](std::string_view) -> std::optional<std::string> { throw std::runtime_error("stats blew up"); };
     c.rules_json = []() -> std::string { throw std::bad_alloc(); };
   });
   Client other(s.port());  // a keep-alive connection open all along
@@ -104,6 +111,27 @@ TEST(HttpSessionTest, AHandlerThatThrowsIsAnswered500TheOthersGoOn) {
   ASSERT_TRUE(other.send(request(s.host(), "/healthz", true)));
   EXPECT_EQ(status_of(other.read_response()), 200) << "the other connection is served on";
   EXPECT_EQ(status_of(get(s, "/healthz")), 200);
+}
+
+TEST(HttpSessionTest, StatsStepComesFromTheQueryAndAnUnknownOneIs400) {
+  std::vector<std::string> asked;
+  std::mutex mu;
+  LoopbackServer s([&](ServerContext& c) {
+    c.stats_json = [&](std::string_view step) -> std::optional<std::string> {
+      std::lock_guard lock(mu);
+      asked.emplace_back(step);
+      if (step == "bad") return std::nullopt;
+      return std::string("{}");
+    };
+  });
+  EXPECT_EQ(status_of(get(s, "/api/stats")), 200);
+  EXPECT_EQ(status_of(get(s, "/api/stats?step=60")), 200);
+  EXPECT_EQ(status_of(get(s, "/api/stats?x=1&step=all&y")), 200);
+  const auto bad = get(s, "/api/stats?step=bad");
+  EXPECT_EQ(status_of(bad), 400) << bad;
+  EXPECT_NE(bad.find("step is 1"), std::string::npos) << bad;
+  std::lock_guard lock(mu);
+  EXPECT_EQ(asked, (std::vector<std::string>{"", "60", "all", "bad"}));
 }
 
 TEST(HttpSessionTest, RefusalsAreLoggedOnceAnIntervalWithAShortEscapedExcerpt) {
@@ -140,6 +168,8 @@ TEST(HttpSessionTest, RefusalsAreLoggedOnceAnIntervalWithAShortEscapedExcerpt) {
     origin_lines += line.find("refused WebSocket from Origin") != std::string::npos;
     EXPECT_LT(line.size(), 300u) << line.substr(0, 300);
   }
+  EXPECT_EQ(s.refused(Refusal::host), 51) << "every one counted, though logged once";
+  EXPECT_EQ(s.refused(Refusal::origin), 20);
   EXPECT_EQ(host_lines, 2u) << log.substr(0, 2000);
   EXPECT_EQ(origin_lines, 1u) << log.substr(0, 2000);
   EXPECT_NE(log.find("(49 more like this since the last such line)"), std::string::npos) << log.substr(0, 2000);

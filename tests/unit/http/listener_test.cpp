@@ -52,6 +52,7 @@ TEST(ListenerTest, HealthzAndMetricsAreAnsweredWhenSlowlorisHoldsEverySlot) {
     for (auto& c : more) closed += c->closed_by_server(1ms);
     return closed == 12;
   })) << closed << " of the 14 closed";
+  EXPECT_EQ(s.refused(Refusal::evicted), 12) << "each newcomer to the full reserve closed its oldest";
 
   for (int probe = 0; probe < 5; ++probe) {
     const auto health = get(s, "/healthz");
@@ -63,6 +64,7 @@ TEST(ListenerTest, HealthzAndMetricsAreAnsweredWhenSlowlorisHoldsEverySlot) {
   const auto other = get(s, "/api/stats");
   EXPECT_EQ(status_of(other), 503) << other;
   EXPECT_NE(other.find("all connection slots are in use (--max-connections 8)"), std::string::npos) << other;
+  EXPECT_EQ(s.refused(Refusal::reserve_only), 1);
   for (auto& c : general) EXPECT_FALSE(c->closed_by_server(20ms)) << "a slowloris with a started request keeps its slot";
   EXPECT_EQ(s.ctx().slots.counts().general, 6u);
 }
@@ -81,6 +83,7 @@ TEST(ListenerTest, APeerOverItsLimitIsAnsweredOnlyHealthzAndMetrics) {
   EXPECT_NE(stats.find("too many connections from this address (--max-connections-per-peer 3)"), std::string::npos);
   EXPECT_EQ(status_of(get(s, "/healthz")), 200);
   EXPECT_EQ(status_of(get(s, "/metrics")), 200);
+  EXPECT_EQ(s.refused(Refusal::reserve_only), 1);
 
   held.pop_back();  // one of its three goes: the peer is under its limit again
   ASSERT_TRUE(wait_until([&] { return s.ctx().slots.counts().general == 2; }));
@@ -104,6 +107,7 @@ TEST(ListenerTest, TheLongestIdleKeepAliveConnectionMakesRoomForANewcomer) {
   }
   EXPECT_TRUE(clients[0]->closed_by_server()) << "the longest idle made room for the fourth";
   EXPECT_TRUE(clients[1]->closed_by_server()) << "the next made room for the fifth";
+  EXPECT_EQ(s.refused(Refusal::evicted), 2);
   for (std::size_t i = 2; i < 5; ++i) {
     ASSERT_TRUE(clients[i]->send(request(s.host(), "/api/rules", true)));
     EXPECT_EQ(status_of(clients[i]->read_response()), 200) << "client " << i << " keeps its connection";

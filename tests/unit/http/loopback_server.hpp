@@ -13,6 +13,8 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <chrono>
@@ -37,7 +39,10 @@ class LoopbackServer {
                                            StaticFiles("/nonexistent"));
     auto& c = *ctx_;
     c.metrics_text = [] { return std::string("up 1\n"); };
-    c.stats_json = [] { return std::string("{\"stats\":{}}"); };
+    c.stats_json = [](std::string_view step) -> std::optional<std::string> {
+      if (step == "bad") return std::nullopt;
+      return std::string("{\"stats\":{}}");
+    };
     c.rules_json = [] { return std::string("{\"rules\":[]}"); };
     c.view_json = [] { return std::string("{}"); };
     c.healthy = [] { return ServerContext::Health{true, "ok\n"}; };
@@ -46,6 +51,7 @@ class LoopbackServer {
     c.ws_filter = [](const stream::ClientSink*, std::vector<std::string>, bool) {};
     c.ws_max_rate = [](const stream::ClientSink*, double) {};
     c.threads = &health;
+    c.count_refusal = [this](Refusal r) { ++refusals_[static_cast<std::size_t>(r)]; };
     if (configure) configure(c);
     listener_ = std::make_shared<Listener>(ioc_, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0),
                                            ctx_);
@@ -64,11 +70,14 @@ class LoopbackServer {
   unsigned short port() const { return port_; }
   ServerContext& ctx() { return *ctx_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+  // How many times the server counted this refusal (tapemeasure_http_refused_total).
+  int refused(Refusal r) const { return refusals_[static_cast<std::size_t>(r)].load(); }
 
   util::ThreadHealth health;
 
  private:
   boost::asio::io_context ioc_;  // first: the sessions it holds go last
+  std::array<std::atomic<int>, std::size(kRefusals)> refusals_{};
   std::shared_ptr<ServerContext> ctx_;
   std::shared_ptr<Listener> listener_;
   unsigned short port_ = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "metrics/self_metrics.hpp"
+#include "unit/stats/stats_fixture.hpp"
 
 namespace tapemeasure::stats {
 namespace {
@@ -16,56 +17,12 @@ using metrics::MetricKind;
 using metrics::MetricSchema;
 using metrics::Series;
 using metrics::StoredMetric;
-
-MetricSchema deliveries() {
-  return {"mail_deliveries_total", MetricKind::counter, "D.", {"mta", "relay", "outcome"}, {}, {}};
-}
-MetricSchema delays() {
-  return {"mail_delivery_delay_seconds", MetricKind::histogram, "H.", {"relay"}, {0.1, 1, 10}, {}};
-}
-MetricSchema queue_depth() { return {"queue_depth", MetricKind::gauge, "Q.", {"mta"}, {}, {}}; }
-
-view::Share share(std::string title, std::vector<std::pair<std::string, std::string>> where = {}) {
-  view::Share s;
-  s.title = std::move(title);
-  s.metric = "mail_deliveries_total";
-  s.rows = "mta";
-  s.cols = "relay";
-  s.where = std::move(where);
-  return s;
-}
-
-std::shared_ptr<const view::Views> mail_view() {
-  auto views = std::make_shared<view::Views>();
-  view::View& v = views->views.emplace_back();
-  v.id = "postfix";
-  v.shares.push_back(share("MTA to relay"));
-  v.shares.push_back(share("delivered only", {{"outcome", "delivered"}}));
-  view::Ratio& r = v.ratios.emplace_back();
-  r.title = "bounce ratio";
-  r.metric = "mail_deliveries_total";
-  r.label = "outcome";
-  r.part = {"transient", "permanent"};
-  return views;
-}
-
-class SecondStatsTest : public ::testing::Test {
- protected:
-  SecondStatsTest() : self_(registry_, "test"), store_(registry_, self_, {}), stats_(store_) {}
-
-  Series& series(StoredMetric& m, std::vector<std::string_view> values) { return store_.series(m, values); }
-  void deliver(StoredMetric& m, std::string_view mta, std::string_view relay, std::string_view outcome, double n) {
-    store_.add(series(m, {mta, relay, outcome}), n);
-  }
-  json tick() { return stats_.tick(counts_, reload_); }
-
-  prometheus::Registry registry_;
-  metrics::SelfMetrics self_;
-  metrics::MetricStore store_;
-  SecondStats stats_;
-  SecondCounts counts_;
-  ReloadStatus reload_{.at = "2026-11-30T18:00:00Z", .error = "", .reloads = 0, .failures = 0};
-};
+using fixture::delays;
+using fixture::deliveries;
+using fixture::mail_view;
+using fixture::queue_depth;
+using fixture::SecondStatsTest;
+using fixture::share;
 
 TEST_F(SecondStatsTest, RecordHasTheContractsKeysInOrder) {
   counts_ = {.ts_ms = 1764233462000, .lines = 3000, .matched = 2900, .unmatched = 100,
