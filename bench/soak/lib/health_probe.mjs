@@ -14,7 +14,7 @@ function probe(port, timeoutMs) {
       res.on('error', () => resolve({ ok: false, ms: performance.now() - t0, status: 'error' }));
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ ok: false, ms: performance.now() - t0, status: e.message === 'timeout' ? 'timeout' : 'error' }));
+    req.on('error', (e) => resolve({ ok: false, ms: performance.now() - t0, status: e.message === 'timeout' ? 'timeout' : (e.code || 'error') }));
   });
 }
 
