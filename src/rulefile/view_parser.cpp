@@ -126,11 +126,12 @@ class ViewParser {
                            "' must be a map such as {colour: blue, from: mta, to: relay}");
       return spec;
     }
-    yaml_.check_keys(t, {"colour", "from", "to", "then"}, "view type '" + excerpt(spec.type.text) + "'");
+    yaml_.check_keys(t, {"colour", "from", "to", "then", "error"}, "view type '" + excerpt(spec.type.text) + "'");
     spec.colour = value(t, "colour", "colour");
     spec.from = value(t, "from", "from");
     spec.to = value(t, "to", "to");
     spec.then = value(t, "then", "then");
+    spec.error = value(t, "error", "error");
     return spec;
   }
 
@@ -146,12 +147,19 @@ class ViewParser {
     spec.metric = value(s, "metric", "share metric");
     spec.rows = value(s, "rows", "share rows");
     spec.cols = value(s, "cols", "share cols");
-    if (const auto w = s["where"]) {
-      if (!w.IsMap()) yaml_.error(w, "view: 'where' must be a map of label: value");
-      else
-        for (const auto& kv : w) spec.where.push_back({text_of(kv.first, "where label"), text_of(kv.second, "where value")});
-    }
+    spec.where = where(s);
     return spec;
+  }
+
+  // A share's or ratio's `where: {label: value, ...}`.
+  std::vector<std::pair<ViewValue, ViewValue>> where(const YAML::Node& n) {
+    std::vector<std::pair<ViewValue, ViewValue>> out;
+    const auto w = n["where"];
+    if (!w) return out;
+    if (!w.IsMap()) yaml_.error(w, "view: 'where' must be a map of label: value");
+    else
+      for (const auto& kv : w) out.push_back({text_of(kv.first, "where label"), text_of(kv.second, "where value")});
+    return out;
   }
 
   ViewRatioSpec ratio(const YAML::Node& r) {
@@ -161,7 +169,7 @@ class ViewParser {
       yaml_.error(r, "view: a ratio is a map such as {title: bounce ratio, metric: m, label: outcome, part: [permanent]}");
       return spec;
     }
-    yaml_.check_keys(r, {"title", "metric", "label", "part"}, "view ratio");
+    yaml_.check_keys(r, {"title", "metric", "label", "part", "where"}, "view ratio");
     spec.title = value(r, "title", "ratio title");
     spec.metric = value(r, "metric", "ratio metric");
     spec.label = value(r, "label", "ratio label");
@@ -170,6 +178,7 @@ class ViewParser {
       else
         for (const auto& x : p) spec.part.push_back(text_of(x, "ratio part"));
     }
+    spec.where = where(r);
     return spec;
   }
 

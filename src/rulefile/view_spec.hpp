@@ -41,7 +41,7 @@ struct ViewSinkSpec {
 struct ViewTypeSpec {
   SourcePos pos;
   ViewValue type;  // the key under `types:`
-  ViewValue colour, from, to, then;
+  ViewValue colour, from, to, then, error;
 };
 
 struct ViewShareSpec {
@@ -54,6 +54,7 @@ struct ViewRatioSpec {
   SourcePos pos;
   ViewValue title, metric, label;
   std::vector<ViewValue> part;
+  std::vector<std::pair<ViewValue, ViewValue>> where;  // label -> value, as a share's
 };
 
 struct ViewSpec {

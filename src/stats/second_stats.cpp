@@ -180,8 +180,17 @@ json share_json(const Gather& gathered, const std::string& view_id, const view::
 json ratio_json(const Gather& gathered, const std::string& view_id, const view::Ratio& ratio) {
   double part = 0, total = 0;
   if (const MetricSecond* m = share_counter(gathered, ratio.metric)) {
-    if (const auto label = label_index(m->metric->schema, ratio.label)) {
+    const auto& schema = m->metric->schema;
+    std::vector<LabelEquals> where;
+    bool resolvable = true;
+    for (const auto& [label, value] : ratio.where) {
+      const auto i = label_index(schema, label);
+      if (!i) resolvable = false;
+      else where.push_back({*i, value});
+    }
+    if (const auto label = label_index(schema, ratio.label); label && resolvable) {
       for (const auto& [s, inc] : m->increments) {
+        if (!matches_all(s->label_values, where)) continue;
         total += inc;
         if (std::find(ratio.part.begin(), ratio.part.end(), s->label_values[*label]) != ratio.part.end()) part += inc;
       }

@@ -38,6 +38,9 @@ struct TypeStyle {
   std::string colour;  // "#rrggbb", palette names resolved
   std::string from, to;  // tier names (to defaults to from)
   Then then = Then::stop;
+  // Hidden by the "squelch errors" toggle: `error:` in the view, by default the types
+  // that return or fall (a disconnect drawn as a return is no error: error: false).
+  bool error = false;
   rules::SourcePos pos;
 };
 
@@ -51,12 +54,14 @@ struct Share {
   rules::SourcePos pos;
 };
 
-// The part of a counter's increments whose `label` is one of `part`, over all of them.
+// The part of a counter's increments whose `label` is one of `part`, over all of them;
+// optionally only where some labels have given values (as a share's `where`).
 struct Ratio {
   std::string title;
   std::string metric;
   std::string label;
   std::vector<std::string> part;
+  std::vector<std::pair<std::string, std::string>> where;
   rules::SourcePos pos;
 };
 

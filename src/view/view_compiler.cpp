@@ -215,6 +215,12 @@ class FileViewCompiler {
                              rules::closest_hint(then, {"stop", "sink", "return", "fall"}) + ")");
       }
     }
+    style.error = style.then == Then::return_ || style.then == Then::fall;
+    if (t.error.given) {
+      if (t.error.text == "true" || t.error.text == "yes") style.error = true;
+      else if (t.error.text == "false" || t.error.text == "no") style.error = false;
+      else fail(t.error.pos, "view: type '" + name + "' has error: '" + t.error.text + "'; it is true or false");
+    }
     v.types.push_back(std::move(style));
   }
 
@@ -274,7 +280,11 @@ class FileViewCompiler {
     ratio.metric = r.metric.text;
     ratio.title = r.title.given ? r.title.text : r.metric.text;
     ratio.label = r.label.text;
-    if (const auto* m = counter(r.metric, r.pos, "ratio")) label_of(*m, r.label, r.pos, "ratio label");
+    if (const auto* m = counter(r.metric, r.pos, "ratio")) {
+      label_of(*m, r.label, r.pos, "ratio label");
+      for (const auto& [label, value] : r.where)
+        if (label_of(*m, label, r.pos, "ratio where")) ratio.where.push_back({label.text, value.text});
+    }
     if (r.part.empty())
       fail(r.pos, "view: a ratio needs 'part', the label values counted above the line, such as [transient, permanent]");
     for (const auto& p : r.part) ratio.part.push_back(p.text);

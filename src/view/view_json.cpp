@@ -47,7 +47,12 @@ json view_json(const View& v) {
   }
   json types = json::array();
   for (const auto& t : v.types)
-    types.push_back({{"type", t.type}, {"colour", t.colour}, {"from", t.from}, {"to", t.to}, {"then", to_string(t.then)}});
+    types.push_back({{"type", t.type},
+                     {"colour", t.colour},
+                     {"from", t.from},
+                     {"to", t.to},
+                     {"then", to_string(t.then)},
+                     {"error", t.error}});
   j["types"] = std::move(types);
   json shares = json::array();
   for (const auto& s : v.shares) {
@@ -58,8 +63,12 @@ json view_json(const View& v) {
   }
   j["shares"] = std::move(shares);
   json ratios = json::array();
-  for (const auto& r : v.ratios)
-    ratios.push_back({{"title", r.title}, {"metric", r.metric}, {"label", r.label}, {"part", r.part}});
+  for (const auto& r : v.ratios) {
+    json where = json::object();
+    for (const auto& [label, value] : r.where) where[label] = value;
+    ratios.push_back(
+        {{"title", r.title}, {"metric", r.metric}, {"label", r.label}, {"part", r.part}, {"where", std::move(where)}});
+  }
   j["ratios"] = std::move(ratios);
   return j;
 }

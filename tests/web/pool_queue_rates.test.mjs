@@ -104,6 +104,16 @@ test('showing 1 in N', () => {
   assert.equal(formatCount(2.5e6), '2.5M');
   assert.equal(formatPercent(0.13), '13%');
   assert.equal(formatPercent(0.043), '4.3%');
+  // never all or nothing when it is not
+  assert.equal(formatPercent(532 / 533), '99.8%');
+  assert.equal(formatPercent(1 / 533), '0.2%');
+  assert.equal(formatPercent(0.9996), '99.96%');
+  assert.equal(formatPercent(1e-5), '0.001%');
+  assert.equal(formatPercent(1e-9), '<0.0001%');
+  assert.equal(formatPercent(1 - 1e-9), '>99.9999%');
+  assert.equal(formatPercent(1), '100%');
+  assert.equal(formatPercent(0), '0%');
+  assert.equal(formatPercent(0.5), '50%');
 });
 
 test('a burst of frames (tab thawed) is not queued beyond maxAheadMs', () => {

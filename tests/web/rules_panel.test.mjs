@@ -131,9 +131,12 @@ test('a stale poll does not undo a newer reload seen in a stats frame', () => {
 
 test('RulesModel.state() is what window.tapemeasure.rules shows', () => {
   const m = new RulesModel();
-  assert.deepEqual(m.state(), { lastReload: { ok: null, error: null } });
+  assert.deepEqual(m.state(), { lastReload: { ok: null, error: null }, loaded: null, matches: null }, 'before any poll');
   m.update(rulesJson({ rules: [], ok: false, error: 'b.yml:2: oops', failures: 1 }), 0);
-  assert.deepEqual(m.state(), { lastReload: { ok: false, error: 'b.yml:2: oops' } });
+  assert.deepEqual(m.state(), { lastReload: { ok: false, error: 'b.yml:2: oops' }, loaded: 0, matches: 0 });
+  m.update(rulesJson({ rules: [['x', 'rules/a.yml', 7, 0], ['y', 'rules/b.yml', 5, 0]] }), 3000);
+  assert.deepEqual(m.state().loaded, 2);
+  assert.deepEqual(m.state().matches, 12);
   assert.equal(firstLine('\n  x.yml:1: y\nz'), 'x.yml:1: y');
 });
 

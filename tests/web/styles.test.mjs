@@ -23,6 +23,14 @@ test('declared types keep their colour, tiers and then', () => {
   assert.ok(!stylesOf({ ...WEB, types: [WEB.types[0]] }).anyFalls());
 });
 
+test('the squelch hides the types the view calls errors: by default those that return or fall', () => {
+  // A disconnect drawn as a return is no error (error: false); an error that stops can say so.
+  const types = MAIL.types.map((t) => (t.type === 'transient' ? { ...t, error: false } : t.type === 'expired' ? { ...t, error: true } : t));
+  assert.deepEqual(stylesOf({ ...MAIL, types }).errorTypes(), ['permanent', 'expired']);
+  const types2 = MAIL.types.map(({ error, ...t }) => t);  // a daemon from before `error`
+  assert.deepEqual(stylesOf({ ...MAIL, types: types2 }).errorTypes(), ['transient', 'permanent']);
+});
+
 test('a default view colours types from the palette in order of first sight, first tier to last', () => {
   const s = stylesOf(DEFAULT_VIEW);
   assert.deepEqual(s.types(), []);

@@ -7,6 +7,7 @@
 // more than a fair share, -1 is a column this row never uses.
 
 import { naturalCompare } from './layout.js';
+import { formatPercent } from './rates.js';
 
 export const HOT_DEVIATION = 0.25;   // |deviation| from here on is highlighted
 export const MIN_ROW_SAMPLES = 20;   // rows with fewer attempts in the window are not judged
@@ -127,10 +128,8 @@ export function deviationColor(d, significant = true) {
   return d > 0 ? `rgba(240,136,62,${a})` : `rgba(76,154,255,${a})`;
 }
 
-export function formatShare(s) {
-  if (s === null || s === undefined || !Number.isFinite(s)) return '\u2013';
-  return (s * 100).toFixed(s >= 0.995 || s < 0.1 ? 1 : 0) + '%';
-}
+/** A cell's share: as every percentage in the UI (rates.js formatPercent). */
+export const formatShare = formatPercent;
 
 export function formatDeviation(d) {
   if (d === null || d === undefined || !Number.isFinite(d)) return '';

@@ -71,7 +71,18 @@ export function formatCount(v) {
   return (v / 1e6).toFixed(1) + 'M';
 }
 
+/**
+ * A fraction as a percentage that never claims all or nothing when it is not: 532 of 533
+ * is "99.8%", not "100%"; 1 in 100,000 is "0.001%", not "0%". Whole percents from 10% to
+ * 90%, one decimal outside, more only where fewer would round to 0% or 100%.
+ */
 export function formatPercent(r) {
   if (r === null || r === undefined || !Number.isFinite(r)) return '\u2013';
-  return (r * 100).toFixed(r < 0.1 ? 1 : 0) + '%';
+  if (r === 0 || r === 1) return `${r * 100}%`;
+  let digits = r < 0.1 || r > 0.9 ? 1 : 0;
+  let text = (r * 100).toFixed(digits);
+  while (digits < 4 && (Number(text) === 0 || Number(text) === 100)) text = (r * 100).toFixed(++digits);
+  if (r > 0 && Number(text) === 0) return '<0.0001%';
+  if (r < 1 && Number(text) === 100) return '>99.9999%';
+  return text + '%';
 }

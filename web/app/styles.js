@@ -5,9 +5,6 @@
 
 import { colourCss } from './views.js';
 
-/** `then` values the "squelch errors" toggle hides. */
-export const ERROR_THENS = Object.freeze(['return', 'fall']);
-
 export class TypeStyles {
   /** @param {object} view a normalized view (views.js); @param {number[]} palette */
   constructor(view, palette) {
@@ -21,7 +18,7 @@ export class TypeStyles {
     this.defaultRoute = { from: first, to: last };
     for (const t of view.types) {
       // a declared type whose colour did not parse still gets one, from the palette
-      this._add({ type: t.type, colour: t.colour, from: t.from, to: t.to, then: t.then, declared: true });
+      this._add({ type: t.type, colour: t.colour, from: t.from, to: t.to, then: t.then, error: t.error === true, declared: true });
     }
     for (const s of this.order) if (s.colour === null) s.colour = this._nextColour();
     for (const s of this.order) s.css = colourCss(s.colour);
@@ -52,7 +49,7 @@ export class TypeStyles {
     const s = this.byType.get(type);
     if (s !== undefined) return s;
     const colour = this._nextColour();
-    return this._add({ type, colour, css: colourCss(colour), from: this.defaultRoute.from, to: this.defaultRoute.to, then: 'stop', declared: false });
+    return this._add({ type, colour, css: colourCss(colour), from: this.defaultRoute.from, to: this.defaultRoute.to, then: 'stop', error: false, declared: false });
   }
 
   has(type) { return this.byType.has(type); }
@@ -60,8 +57,8 @@ export class TypeStyles {
   /** Every colour in use (one dot texture and Blitter each). */
   colours() { return [...new Set(this.order.map((s) => s.colour))]; }
 
-  /** Types the "squelch errors" toggle hides (then: return or fall). */
-  errorTypes() { return this.order.filter((s) => ERROR_THENS.includes(s.then)).map((s) => s.type); }
+  /** Types the "squelch errors" toggle hides: the view's `error` (by default, those that return or fall). */
+  errorTypes() { return this.order.filter((s) => s.error).map((s) => s.type); }
 
   types() { return this.order.map((s) => s.type); }
 

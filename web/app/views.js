@@ -61,7 +61,9 @@ function normalizeView(raw, index) {
     const to = tierNames.includes(t.to) ? t.to : (t.to === undefined ? from : last);
     let then = THENS.includes(t.then) ? t.then : 'stop';
     if (then === 'sink' && !sink) then = 'stop';   // nothing flies into a sink nobody declared
-    types.push({ type: t.type, colour: parseColour(t.colour), from, to, then });
+    // `error` from the view; a daemon from before it: the types that return or fall.
+    const error = typeof t.error === 'boolean' ? t.error : then === 'return' || then === 'fall';
+    types.push({ type: t.type, colour: parseColour(t.colour), from, to, then, error });
   }
   const shares = (Array.isArray(v.shares) ? v.shares : []).filter(isObject).map((s) => ({
     title: str(s.title, str(s.metric)), metric: str(s.metric), rows: str(s.rows), cols: str(s.cols),

@@ -164,6 +164,8 @@ TEST(ViewParserTest, ShapeErrors) {
   EXPECT_THAT(parse_errors("view:\n  tiers: [{name: a}]\n  ratios:\n    - {metric: m, label: a, part: x}\n"),
               ElementsAre("rules/x.yml:4: view: a ratio's 'part' must be a list of label values, such as "
                           "[transient, permanent]"));
+  EXPECT_THAT(parse_errors("view:\n  tiers: [{name: a}]\n  ratios:\n    - {metric: m, label: a, part: [x], where: [b]}\n"),
+              ElementsAre("rules/x.yml:4: view: 'where' must be a map of label: value"));
   EXPECT_THAT(parse_errors("view:\n  tiers: [{name: a}]\n  shares: {metric: m}\n"),
               ElementsAre("rules/x.yml:3: view: 'shares' must be a list"));
   EXPECT_THAT(parse_errors("view:\n  title: [a, b]\n  tiers: [{name: a}]\n"),

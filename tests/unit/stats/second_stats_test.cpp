@@ -207,6 +207,27 @@ TEST_F(SecondStatsTest, SharesAndRatiosFromTheViews) {
       "metric": "mail_deliveries_total", "part": 3, "total": 20, "value": 0.15})"));
 }
 
+TEST_F(SecondStatsTest, ARatioWithWhereCountsOnlyThoseIncrements) {
+  auto* d = store_.declare({deliveries()})[0];
+  auto views = std::make_shared<view::Views>(*mail_view());
+  view::Ratio& r = views->views[0].ratios.emplace_back();
+  r.title = "mta2 bounces";
+  r.metric = "mail_deliveries_total";
+  r.label = "outcome";
+  r.part = {"permanent"};
+  r.where = {{"mta", "mta2"}};
+  stats_.set_views(views);
+  deliver(*d, "mta1", "proxy1", "permanent", 5);
+  deliver(*d, "mta2", "proxy2", "permanent", 1);
+  deliver(*d, "mta2", "proxy2", "delivered", 3);
+  const json s = tick();
+  ASSERT_EQ(s["ratios"].size(), 2u);
+  EXPECT_EQ(s["ratios"][0]["part"], 6) << "no where: every MTA";
+  EXPECT_EQ(s["ratios"][1]["part"], 1);
+  EXPECT_EQ(s["ratios"][1]["total"], 4);
+  EXPECT_EQ(s["ratios"][1]["value"], 0.25);
+}
+
 TEST_F(SecondStatsTest, IdleSecondGivesEmptySharesAndANullRatio) {
   store_.declare({deliveries()});
   stats_.set_views(mail_view());

@@ -73,12 +73,13 @@ TEST(ViewCompilerTest, CompilesTheDeclaredView) {
   types:
     delivered: {colour: blue, from: mta, to: relay, then: sink}
     expired:   {colour: '#ABCDEF', from: mta}
-    relay:     {from: mta, to: relay, then: return}
+    relay:     {from: mta, to: relay, then: return, error: false}
   shares:
     - {title: MTA to relay, metric: m_total, rows: mta, cols: relay, where: {outcome: delivered}}
     - {metric: m_total, rows: relay, cols: mta}
   ratios:
     - {title: bounce ratio, metric: m_total, label: outcome, part: [transient, permanent]}
+    - {title: mta1 bounces, metric: m_total, label: outcome, part: [permanent], where: {mta: mta1}}
 )")}});
   ASSERT_THAT(c.errors, IsEmpty());
   ASSERT_EQ(c.views->views.size(), 1u);
@@ -102,11 +103,15 @@ TEST(ViewCompilerTest, CompilesTheDeclaredView) {
   EXPECT_EQ(v.types[1].then, Then::stop);
   EXPECT_EQ(v.types[2].colour, std::string(kPalette[2].hex));  // no colour: the palette by position
   EXPECT_EQ(v.types[2].then, Then::return_);
+  EXPECT_FALSE(v.types[2].error) << "error: false on a type that returns (a disconnect, not a failure)";
+  EXPECT_FALSE(v.types[0].error) << "then: sink is no error by default";
   ASSERT_EQ(v.shares.size(), 2u);
   EXPECT_EQ(v.shares[0].where, (std::vector<std::pair<std::string, std::string>>{{"outcome", "delivered"}}));
   EXPECT_EQ(v.shares[1].title, "m_total");  // defaults to the metric's name
-  ASSERT_EQ(v.ratios.size(), 1u);
+  ASSERT_EQ(v.ratios.size(), 2u);
   EXPECT_THAT(v.ratios[0].part, ElementsAre("transient", "permanent"));
+  EXPECT_TRUE(v.ratios[0].where.empty());
+  EXPECT_EQ(v.ratios[1].where, (std::vector<std::pair<std::string, std::string>>{{"mta", "mta1"}}));
   EXPECT_EQ(c.views->metrics.size(), 2u);
   EXPECT_EQ(c.views->view_of_rule("r1"), &v);
   EXPECT_EQ(c.views->view_of_rule("r2"), nullptr);
@@ -176,6 +181,8 @@ TEST(ViewCompilerTest, ThenSinkWithoutASink) {
                           "(add sink: {title: ..., scale: {field: ..., kind: ...}})"));
   EXPECT_THAT(errors_of(file_with_view(std::string(kHead) + "  types:\n    delivered: {from: mta, then: bounce}\n")),
               ElementsAre("rules/x.yml:8: view: unknown then 'bounce' for type 'delivered' (known: stop sink return fall)"));
+  EXPECT_THAT(errors_of(file_with_view(std::string(kHead) + "  types:\n    delivered: {from: mta, error: maybe}\n")),
+              ElementsAre("rules/x.yml:8: view: type 'delivered' has error: 'maybe'; it is true or false"));
 }
 
 TEST(ViewCompilerTest, UnknownColour) {
@@ -239,6 +246,8 @@ TEST(ViewCompilerTest, SharesAndRatiosNeedADeclaredCounterWithTheLabels) {
               ElementsAre("rules/x.yml:10: view: a share needs 'metric' (a counter declared by a loaded rule)"));
   EXPECT_THAT(with("  ratios:\n    - {metric: m_total, label: outcomes, part: [x]}\n"),
               ElementsAre("rules/x.yml:10: view: ratio label 'outcomes' is not a label of m_total (did you mean 'outcome'?)"));
+  EXPECT_THAT(with("  ratios:\n    - {metric: m_total, label: outcome, part: [x], where: {host: a}}\n"),
+              ElementsAre("rules/x.yml:10: view: ratio where 'host' is not a label of m_total (known: mta relay outcome)"));
   EXPECT_THAT(with("  ratios:\n    - {metric: m_total, label: outcome, part: []}\n"),
               ElementsAre("rules/x.yml:10: view: a ratio needs 'part', the label values counted above the line, such "
                           "as [transient, permanent]"));
@@ -286,9 +295,10 @@ TEST(ViewCompilerTest, JsonFollowsDocsViews) {
     {"id": "mail", "title": "Mail flow", "file": "rules/mail.yml", "declared": true, "rules": ["r1"],
      "tiers": [{"name": "ingress", "title": "INGRESS"}, {"name": "mta", "title": "MTAs"}, {"name": "relay", "title": "RELAY"}],
      "sink": {"title": "Internet", "scale": {"field": "ip", "kind": "octet", "min": 0, "max": 255}},
-     "types": [{"type": "delivered", "colour": "#4c9aff", "from": "mta", "to": "relay", "then": "sink"}],
+     "types": [{"type": "delivered", "colour": "#4c9aff", "from": "mta", "to": "relay", "then": "sink", "error": false}],
      "shares": [{"title": "MTA to relay", "metric": "m_total", "rows": "mta", "cols": "relay", "where": {}}],
-     "ratios": [{"title": "bounce ratio", "metric": "m_total", "label": "outcome", "part": ["transient", "permanent"]}]},
+     "ratios": [{"title": "bounce ratio", "metric": "m_total", "label": "outcome", "part": ["transient", "permanent"],
+                 "where": {}}]},
     {"id": "other", "title": "other", "file": "rules/other.yml", "declared": false, "rules": ["r2"],
      "tiers": [{"name": "from", "title": "FROM"}, {"name": "to", "title": "TO"}],
      "sink": null, "types": [], "shares": [], "ratios": []}],
