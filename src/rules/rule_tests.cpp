@@ -98,6 +98,11 @@ RuleTestReport run_rule_tests(const RuleSet& rules) {
         continue;
       }
       for (const auto& p : problems) fail("test: " + p);
+      if (rule.type_field >= 0 && fields.contains("type")) {
+        const auto& source = rule.event_fields[static_cast<std::size_t>(rule.type_field)].second.source();
+        if (source.find("${") != std::string::npos)
+          report.templated_types.push_back({test.pos, rule.name, field_string(fields["type"]), source});
+      }
       for (const auto& [key, want] : test.expect) {
         if (!fields.contains(key)) {
           std::string have;

@@ -13,6 +13,14 @@ struct RuleTestReport {
   // Tests that pass, but only thanks to or despite an earlier rule also taking the line
   // (`check` prints them and still exits 0).
   RuleErrors warnings;
+  // The event type each passing test's line gave, where the rule's `type` is a template
+  // (a literal one is checked against the view when the view is compiled): the loader
+  // checks these against the rule's view, which this stage does not know.
+  struct TemplatedType {
+    SourcePos pos;  // the test's line
+    std::string rule, type, source;  // source: the template, such as "${outcome}"
+  };
+  std::vector<TemplatedType> templated_types;
 };
 
 RuleTestReport run_rule_tests(const RuleSet& rules);
