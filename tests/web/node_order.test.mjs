@@ -8,6 +8,9 @@ test('natural order: mta2 before mta10, whatever the order of first sight', () =
   const ns = nodes([['mta10', 0], ['mta2', 0], ['mta1', 0], ['10.0.0.11:8080', 0], ['10.0.0.9:8080', 0]]);
   assert.deepEqual(orderNodes(ns, 'natural').map((n) => n.name), ['10.0.0.9:8080', '10.0.0.11:8080', 'mta1', 'mta2', 'mta10']);
   assert.ok(naturalCompare('a2', 'a10') < 0 && naturalCompare('a10', 'a2') > 0 && naturalCompare('x', 'x') === 0);
+  // by name ignores case: capitals do not come first
+  assert.deepEqual(['bob', 'Carol', 'alice', 'Alice', 'admin2', 'Admin10'].sort(naturalCompare),
+    ['admin2', 'Admin10', 'Alice', 'alice', 'bob', 'Carol']);
 });
 
 test('volume order: the ranking as taken; unranked nodes last in order of first sight; ties by name', () => {

@@ -14,15 +14,25 @@ export const MIN_ROW_PX = 7;
 
 /** Natural order: node2 < node10. */
 export function naturalCompare(a, b) {
+  // Letters ignore case first ("alice" before "Bob", as a person sorts names); only names
+  // equal but for case fall back to capitals first, so that the order is still total.
+  return compareTokens(a, b, true) || compareTokens(a, b, false);
+}
+
+function compareTokens(a, b, foldCase) {
   const re = /(\d+)|(\D+)/g;
   const ta = String(a).match(re) || [];
   const tb = String(b).match(re) || [];
   for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
-    const x = ta[i], y = tb[i];
-    if (x === y) continue;
+    let x = ta[i], y = tb[i];
     const nx = /^\d/.test(x), ny = /^\d/.test(y);
-    if (nx && ny) return Number(x) - Number(y) || x.length - y.length;
-    return x < y ? -1 : 1;
+    if (nx && ny) {
+      const d = Number(x) - Number(y) || x.length - y.length;
+      if (d) return d;
+      continue;
+    }
+    if (foldCase) { x = x.toLowerCase(); y = y.toLowerCase(); }
+    if (x !== y) return x < y ? -1 : 1;
   }
   return ta.length - tb.length;
 }

@@ -267,8 +267,8 @@ export function formatWhen(iso, nowMs) {
 
 const COLUMNS = [
   { key: 'name', title: 'rule', desc: false },
-  { key: 'matchesPerS', title: 'matches/s', desc: true },
-  { key: 'secondsPerMatch', title: 'time/match', desc: true },
+  { key: 'matchesPerS', title: 'matches per s', desc: true },
+  { key: 'secondsPerMatch', title: 'time per match', desc: true },
   { key: 'matches', title: 'total', desc: true },
 ];
 
