@@ -16,6 +16,7 @@ import { scaleToY, scaleTicks, scaleTitle } from './scale.js';
 import { nodeLabelPlan, shortenLabel } from './node_labels.js';
 import { OVERFLOW_NAME } from './layout.js';
 import { BackgroundCanvas } from './background_canvas.js';
+import { trajectory, MAX_POINTS } from './trajectory.js';
 
 export { Phaser };
 
@@ -53,9 +54,9 @@ class Dot {
     this.state = MOVING;
     this.age = 0;                // ms of travel at speed 1
     this.nseg = 1;
-    this.px = new Float32Array(4);
-    this.py = new Float32Array(4);
-    this.tEnd = new Float32Array(3);
+    this.px = new Float32Array(MAX_POINTS);
+    this.py = new Float32Array(MAX_POINTS);
+    this.tEnd = new Float32Array(MAX_POINTS - 1);
     this.fall = -1;              // index of the segment that falls (gravity), or -1
     this.fade = 250;             // ms fading out at the end
     this.rest = 0;               // ms left for a dropped (dragged) dot
@@ -446,6 +447,19 @@ export class TrafficScene extends Phaser.Scene {
 
   // ---- dots --------------------------------------------------------------
 
+  /** The tiers strictly between two nodes' tiers: their x and the ys of their drawn nodes. */
+  tiersBetween(a, b) {
+    const L = this.layout;
+    const lo = Math.min(a.tierIndex, b.tierIndex), hi = Math.max(a.tierIndex, b.tierIndex);
+    if (hi - lo < 2) return [];
+    const out = [];
+    for (let i = lo + 1; i < hi; i++) {
+      const tier = L.tiers[i];
+      out.push({ x: L.tierX(tier), ys: L.shown.get(tier).map((n) => n.y) });
+    }
+    return out;
+  }
+
   /** Called by the arrival queue for each event due; lag = ms it is late. */
   spawn(ev, lag) {
     const tm = this.tm;
@@ -462,8 +476,6 @@ export class TrafficScene extends Phaser.Scene {
     const px = d.px, py = d.py;
     const jx = (Math.random() - 0.5) * 8;
     const jy = (Math.random() - 0.5) * 10;
-    d.fall = -1;
-    d.fade = 250;
     const same = style.from === style.to;
     const a = L.ensure(style.from, fieldString(same && ev.from === undefined ? ev.to : ev.from));
     const b = same ? a : L.ensure(style.to, fieldString(ev.to));
@@ -474,38 +486,17 @@ export class TrafficScene extends Phaser.Scene {
     if (who !== null) { tagDaemon(a, who); if (b !== a) tagDaemon(b, who); }
     let then = style.then;
     if (then === 'sink' && !g.ball) then = 'stop';
-    px[0] = a.x; py[0] = a.y + jy * 0.4;
-    let hold = false;
-    if (then === 'sink') {
-      let s = 1;
-      if (!same) { px[1] = b.x + jx; py[1] = b.y + jy; s = 2; }
-      if (!b.toSink) { b.toSink = true; L.version++; }
-      d.nseg = s;
-      px[s] = g.scaleX - 3;
-      py[s] = scaleToY(ev[this.view.sink.scale.field], this.view.sink.scale, g.scaleTop, g.scaleBottom);
-      d.fade = 450;
-    } else if (then === 'fall') {
-      let s = 1;
-      if (!same) { px[1] = a.x + (b.x - a.x) * 0.45 + jx; py[1] = a.y + (b.y - a.y) * 0.45 + jy; s = 2; }
-      d.nseg = s;
-      px[s] = px[s - 1] + g.width * 0.05 + jx * 3; py[s] = g.floorY - 3 - Math.random() * 3;
-      d.fall = s - 1;
-      d.fade = 900;
-    } else if (same) {
-      // stays at its node: a short hold, drifting up a little, then it fades
-      hold = true;
-      d.nseg = 1;
-      px[0] = a.x + jx * 1.5; py[0] = a.y + jy;
-      px[1] = px[0]; py[1] = py[0] - 10;
-      d.fade = 500;
-    } else if (then === 'return') {
-      d.nseg = 2;
-      px[1] = a.x + (b.x - a.x) * 0.62 + jx; py[1] = a.y + (b.y - a.y) * 0.62 + jy;
-      px[2] = a.x + 4; py[2] = a.y + 8 + jy * 0.5;
-    } else {
-      d.nseg = 1;
-      px[1] = b.x + jx; py[1] = b.y + jy;
-    }
+    if (then === 'sink' && !b.toSink) { b.toSink = true; L.version++; }
+    const path = trajectory({
+      a, b, then, between: b === a ? [] : this.tiersBetween(a, b), floorY: g.floorY, width: g.width, jx, jy,
+      sink: then === 'sink' ? { x: g.scaleX - 3, y: scaleToY(ev[this.view.sink.scale.field], this.view.sink.scale, g.scaleTop, g.scaleBottom) } : null,
+    });
+    const n = Math.min(path.px.length, MAX_POINTS);
+    for (let i = 0; i < n; i++) { px[i] = path.px[i]; py[i] = path.py[i]; }
+    d.nseg = n - 1;
+    d.fall = path.fall;
+    d.fade = path.fade;
+    const hold = path.hold;
     // segment end times (ms at speed 1): constant ground speed (the width of the picture
     // in ~2.4 s), falls a bit faster
     if (hold) {
