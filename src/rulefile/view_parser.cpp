@@ -142,11 +142,12 @@ class ViewParser {
       yaml_.error(s, "view: a share is a map such as {title: MTA to relay, metric: m, rows: mta, cols: relay}");
       return spec;
     }
-    yaml_.check_keys(s, {"title", "metric", "rows", "cols", "where"}, "view share");
+    yaml_.check_keys(s, {"title", "metric", "rows", "cols", "where", "fair"}, "view share");
     spec.title = value(s, "title", "share title");
     spec.metric = value(s, "metric", "share metric");
     spec.rows = value(s, "rows", "share rows");
     spec.cols = value(s, "cols", "share cols");
+    spec.fair = value(s, "fair", "share fair");
     spec.where = where(s);
     return spec;
   }

@@ -46,7 +46,7 @@ struct ViewTypeSpec {
 
 struct ViewShareSpec {
   SourcePos pos;
-  ViewValue title, metric, rows, cols;
+  ViewValue title, metric, rows, cols, fair;
   std::vector<std::pair<ViewValue, ViewValue>> where;  // label -> value
 };
 

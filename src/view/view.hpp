@@ -51,6 +51,10 @@ struct Share {
   std::string metric;
   std::string rows, cols;
   std::vector<std::pair<std::string, std::string>> where;
+  // Whether an even split is what to expect (load balancers: "is round-robin really
+  // round-robin?"). false (attacker -> user, program -> outcome): the UI shows counts and
+  // shares, and no verdict or colour against an even split.
+  bool fair = true;
   rules::SourcePos pos;
 };
 

@@ -264,6 +264,11 @@ class FileViewCompiler {
     share.title = s.title.given ? s.title.text : s.metric.text;
     share.rows = s.rows.text;
     share.cols = s.cols.text;
+    if (s.fair.given) {
+      if (s.fair.text == "true" || s.fair.text == "yes") share.fair = true;
+      else if (s.fair.text == "false" || s.fair.text == "no") share.fair = false;
+      else fail(s.fair.pos, "view: share '" + share.title + "' has fair: '" + s.fair.text + "'; it is true or false");
+    }
     const auto* m = counter(s.metric, s.pos, "share");
     if (m) {
       label_of(*m, s.rows, s.pos, "share rows");

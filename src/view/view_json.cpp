@@ -59,7 +59,7 @@ json view_json(const View& v) {
     json where = json::object();
     for (const auto& [label, value] : s.where) where[label] = value;
     shares.push_back(
-        {{"title", s.title}, {"metric", s.metric}, {"rows", s.rows}, {"cols", s.cols}, {"where", std::move(where)}});
+        {{"title", s.title}, {"metric", s.metric}, {"rows", s.rows}, {"cols", s.cols}, {"where", std::move(where)}, {"fair", s.fair}});
   }
   j["shares"] = std::move(shares);
   json ratios = json::array();

@@ -48,6 +48,7 @@ const PACKS = {
     weights: { lb1: lbWeights, lb2: lbWeights },
     ratio: { title: '5xx ratio', value: 0.03, tol: 0.015 },
     silent: [],
+    unfair: 'status by upstream',  // fair: false: counts and shares, no round-robin verdict
   },
   dns: {
     title: 'DNS resolvers',
@@ -226,6 +227,20 @@ for (const [pack, want] of Object.entries(PACKS)) {
       for (const m of declared) assert.ok(cards.includes(m.name), `a card for ${m.name}`);
       await page.click('#side-tabs button[data-tab="shares"]');
     });
+
+    if (want.unfair) {
+      it('a share with fair: false shows counts, with no round-robin verdict', async () => {
+        const sel = `#shares-panel .share[data-title="${want.unfair}"]`;
+        await page.waitForSelector(`${sel} td`, { timeout: 15000 });
+        const fairVerdict = await page.locator(`#shares-panel .share[data-title="${want.share}"] .verdict`).textContent();
+        const verdict = await page.locator(`${sel} .verdict`).textContent();
+        assert.match(verdict, /no even split is expected/);
+        assert.doesNotMatch(verdict, /round-robin/);
+        assert.notEqual(fairVerdict, verdict, 'the fair share next to it is judged');
+        const small = await page.$$eval(`${sel} td small`, (xs) => xs.map((x) => x.textContent));
+        assert.ok(small.length > 0 && small.every((t) => !/[+\u2212\u00b1]\d+%/.test(t)), `counts, not deviations: ${small.slice(0, 4)}`);
+      });
+    }
 
     it('no page errors; screenshot', async () => {
       await waitFor(page, () => window.tapemeasure.dotsActive > 20, null, 10000);

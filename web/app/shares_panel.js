@@ -46,7 +46,8 @@ export class SharesPanel {
     const key = document.createElement('p');
     key.className = 'key';
     key.innerHTML = '<span class="sw over"></span>more than a fair share <span class="sw under"></span>less';
-    this.host.replaceChildren(...blocks, key);
+    // The colour key only where some matrix is judged against a fair split.
+    this.host.replaceChildren(...blocks, ...(shares.some((s) => s.fair !== false) ? [key] : []));
     if (this.overlayTitle !== null) this.fillOverlay();
   }
 
@@ -86,15 +87,16 @@ export class SharesPanel {
       const readout = document.createElement('p');
       readout.className = 'readout muted';
       const h = this.hover;
-      readout.textContent = h && h.title === s.title && m.counts[h.row] && h.col in m.counts[h.row] ? cellText(m, h.row, h.col) : 'hover a cell for its value';
+      readout.textContent = h && h.title === s.title && m.counts[h.row] && h.col in m.counts[h.row] ? cellText(m, h.row, h.col, s.fair !== false) : 'hover a cell for its value';
       div.append(readout);
     }
-    const v = verdict(m);
+    const fair = s.fair !== false;
+    const v = fair ? verdict(m) : { kind: 'none', text: 'counts and shares of each row; no even split is expected (fair: false)' };
     const p = document.createElement('p');
     p.className = 'verdict ' + v.kind;
     p.textContent = v.text;
     div.append(p);
-    if (!fits) div.append(this.worstList(m));
+    if (!fits && fair) div.append(this.worstList(m));
     return div;
   }
 
@@ -102,7 +104,7 @@ export class SharesPanel {
   tools(s, fits) {
     const bar = document.createElement('div');
     bar.className = 'share-tools';
-    if (!fits) {
+    if (!fits && s.fair !== false) {
       const sort = button('worst first', 'Sort rows and columns by their worst deviation from a fair share');
       sort.className = 'small sort';
       sort.setAttribute('aria-pressed', this.sortWorst.has(s.title) ? 'true' : 'false');
@@ -151,7 +153,8 @@ export class SharesPanel {
   /** A canvas with one cell per row and column; the cell under the pointer is described. */
   heatmap(s, width) {
     const m = s.matrix;
-    const { rows, cols } = heatmapOrder(m, this.sortWorst.has(s.title) ? 'worst' : 'name');
+    const fair = s.fair !== false;
+    const { rows, cols } = heatmapOrder(m, fair && this.sortWorst.has(s.title) ? 'worst' : 'name');
     const labelW = 62, headH = 44;
     const cellW = Math.max(6, Math.min(22, Math.floor((width - labelW - 4) / cols.length)));
     const cellH = Math.max(6, Math.min(14, cellW));
@@ -182,11 +185,13 @@ export class SharesPanel {
       const judged = m.rowImbalance[r] !== null;
       cols.forEach((c, j) => {
         const zz = m.z[r][c];
-        ctx.fillStyle = cssRgb(heatColour(judged ? m.deviation[r][c] : null, zz !== null && Math.abs(zz) >= MIN_Z));
+        // Not fair: the cell's share as plain intensity, no over/under colour.
+        ctx.fillStyle = fair ? cssRgb(heatColour(judged ? m.deviation[r][c] : null, zz !== null && Math.abs(zz) >= MIN_Z))
+          : shareShade(m.shares[r][c]);
         ctx.fillRect(labelW + j * cellW, headH + i * cellH, cellW - 1, cellH - 1);
       });
     });
-    const hot = new Set(m.hot.map((x) => x.row + '\u0000' + x.col));
+    const hot = new Set(fair ? m.hot.map((x) => x.row + '\u0000' + x.col) : []);
     ctx.strokeStyle = 'rgba(255,255,255,0.8)';
     rows.forEach((r, i) => cols.forEach((c, j) => {
       if (hot.has(r + '\u0000' + c)) ctx.strokeRect(labelW + j * cellW + 0.5, headH + i * cellH + 0.5, cellW - 2, cellH - 2);
@@ -196,7 +201,7 @@ export class SharesPanel {
       const b = canvas.getBoundingClientRect();
       const j = Math.floor((e.clientX - b.left - labelW) / cellW), i = Math.floor((e.clientY - b.top - headH) / cellH);
       const inside = i >= 0 && j >= 0 && i < rows.length && j < cols.length;
-      const text = inside ? cellText(m, rows[i], cols[j]) : '';
+      const text = inside ? cellText(m, rows[i], cols[j], fair) : '';
       this.hover = inside ? { title: s.title, row: rows[i], col: cols[j] } : null;
       canvas.title = text;
       const readout = canvas.closest('.share') && canvas.closest('.share').querySelector('.readout');
@@ -223,7 +228,8 @@ export class SharesPanel {
       if (upright) th.className = 'upright';
       head.append(th);
     }
-    const hotSet = new Set(m.hot.map((x) => x.row + '\u0000' + x.col));
+    const fair = s.fair !== false;
+    const hotSet = new Set(fair ? m.hot.map((x) => x.row + '\u0000' + x.col) : []);
     const body = t.createTBody();
     for (const r of m.rows) {
       const tr = body.insertRow();
@@ -233,10 +239,11 @@ export class SharesPanel {
       th.textContent = r;
       const w = m.rowImbalance[r];
       const worst = document.createElement('small');
-      worst.textContent = w === null ? 'few counts' : 'worst ' + formatDeviation(w);
-      worst.style.color = m.hot.some((x) => x.row === r) ? '#f0883e' : '#8b949e';
+      worst.textContent = !fair ? formatCount(m.totals[r]) : w === null ? 'few counts' : 'worst ' + formatDeviation(w);
+      worst.style.color = fair && m.hot.some((x) => x.row === r) ? '#f0883e' : '#8b949e';
       th.append(worst);
-      th.title = `${r}: ${formatCount(m.totals[r])} counted in the window; largest deviation from a fair share ${formatDeviation(w) || 'not judged'}`;
+      th.title = fair ? `${r}: ${formatCount(m.totals[r])} counted in the window; largest deviation from a fair share ${formatDeviation(w) || 'not judged'}`
+        : `${r}: ${formatCount(m.totals[r])} counted in the window`;
       tr.append(th);
       for (const c of m.cols) {
         const td = tr.insertCell();
@@ -245,16 +252,17 @@ export class SharesPanel {
         const judged = m.rowImbalance[r] !== null;
         const zz = m.z[r][c];
         const significant = zz !== null && Math.abs(zz) >= MIN_Z;
-        td.style.background = judged ? deviationColor(dev, significant) : deviationColor(null);
+        td.style.background = !fair ? shareShade(share) : judged ? deviationColor(dev, significant) : deviationColor(null);
         if (hotSet.has(r + '\u0000' + c)) td.className = 'hot';
         td.dataset.col = c;
         td.dataset.share = share === null ? '' : share.toFixed(4);
-        td.title = `${r} \u2192 ${c}: ${formatCount(m.counts[r][c])}, ${formatShare(share)} (${formatDeviation(dev)} vs fair` +
-          (zz === null ? ')' : `, ${Math.abs(zz).toFixed(1)} \u03c3${significant ? '' : ': could be chance'})`);
+        td.title = !fair ? `${r} \u2192 ${c}: ${formatCount(m.counts[r][c])}, ${formatShare(share)} of ${r}'s`
+          : `${r} \u2192 ${c}: ${formatCount(m.counts[r][c])}, ${formatShare(share)} (${formatDeviation(dev)} vs fair` +
+            (zz === null ? ')' : `, ${Math.abs(zz).toFixed(1)} \u03c3${significant ? '' : ': could be chance'})`);
         const b = document.createElement('b');
         b.textContent = formatShare(share);
         const sm = document.createElement('small');
-        sm.textContent = judged ? formatDeviation(dev) : 'few';
+        sm.textContent = !fair ? formatCount(m.counts[r][c] || 0) : judged ? formatDeviation(dev) : 'few';
         td.append(b, sm);
       }
     }
@@ -284,8 +292,15 @@ export class SharesPanel {
   }
 }
 
-function cellText(m, r, c) {
+function cellText(m, r, c, fair = true) {
+  if (!fair) return describeCell(m, r, c);
   return describeCell(m, r, c) + ', ' + (formatDeviation(m.deviation[r][c]) || 'no count') + ' vs fair';
+}
+
+/** A share as a plain shade (no fair split to judge against): more of the row, brighter. */
+function shareShade(share) {
+  if (share === null || share === undefined || !Number.isFinite(share) || share <= 0) return 'rgba(110,118,129,0.10)';
+  return `rgba(76,154,255,${(0.12 + 0.6 * Math.min(1, share)).toFixed(2)})`;
 }
 
 function button(text, title) {

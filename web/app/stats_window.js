@@ -50,7 +50,10 @@ export class StatsWindow {
         shares[r] = {};
         for (const c of matrix.cols) if (matrix.shares[r][c] !== null) shares[r][c] = matrix.shares[r][c];
       }
-      return { title: decl.title, metric: decl.metric, rows: decl.rows, cols: decl.cols, counts: matrix.counts, shares, matrix };
+      return {
+        title: decl.title, metric: decl.metric, rows: decl.rows, cols: decl.cols, fair: decl.fair !== false,
+        counts: matrix.counts, shares, matrix,
+      };
     });
   }
 

@@ -67,7 +67,7 @@ function normalizeView(raw, index) {
   }
   const shares = (Array.isArray(v.shares) ? v.shares : []).filter(isObject).map((s) => ({
     title: str(s.title, str(s.metric)), metric: str(s.metric), rows: str(s.rows), cols: str(s.cols),
-    where: isObject(s.where) ? s.where : {},
+    where: isObject(s.where) ? s.where : {}, fair: s.fair !== false,
   }));
   const ratios = (Array.isArray(v.ratios) ? v.ratios : []).filter(isObject).map((r) => ({
     title: str(r.title, str(r.metric)), metric: str(r.metric), label: str(r.label), part: strings(r.part),

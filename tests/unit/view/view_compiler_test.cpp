@@ -76,7 +76,7 @@ TEST(ViewCompilerTest, CompilesTheDeclaredView) {
     relay:     {from: mta, to: relay, then: return, error: false}
   shares:
     - {title: MTA to relay, metric: m_total, rows: mta, cols: relay, where: {outcome: delivered}}
-    - {metric: m_total, rows: relay, cols: mta}
+    - {metric: m_total, rows: relay, cols: mta, fair: false}
   ratios:
     - {title: bounce ratio, metric: m_total, label: outcome, part: [transient, permanent]}
     - {title: mta1 bounces, metric: m_total, label: outcome, part: [permanent], where: {mta: mta1}}
@@ -108,6 +108,8 @@ TEST(ViewCompilerTest, CompilesTheDeclaredView) {
   ASSERT_EQ(v.shares.size(), 2u);
   EXPECT_EQ(v.shares[0].where, (std::vector<std::pair<std::string, std::string>>{{"outcome", "delivered"}}));
   EXPECT_EQ(v.shares[1].title, "m_total");  // defaults to the metric's name
+  EXPECT_TRUE(v.shares[0].fair) << "fair by default";
+  EXPECT_FALSE(v.shares[1].fair);
   ASSERT_EQ(v.ratios.size(), 2u);
   EXPECT_THAT(v.ratios[0].part, ElementsAre("transient", "permanent"));
   EXPECT_TRUE(v.ratios[0].where.empty());
@@ -246,6 +248,8 @@ TEST(ViewCompilerTest, SharesAndRatiosNeedADeclaredCounterWithTheLabels) {
               ElementsAre("rules/x.yml:10: view: a share needs 'metric' (a counter declared by a loaded rule)"));
   EXPECT_THAT(with("  ratios:\n    - {metric: m_total, label: outcomes, part: [x]}\n"),
               ElementsAre("rules/x.yml:10: view: ratio label 'outcomes' is not a label of m_total (did you mean 'outcome'?)"));
+  EXPECT_THAT(with("  shares:\n    - {metric: m_total, rows: mta, cols: relay, fair: sometimes}\n"),
+              ElementsAre("rules/x.yml:10: view: share 'm_total' has fair: 'sometimes'; it is true or false"));
   EXPECT_THAT(with("  ratios:\n    - {metric: m_total, label: outcome, part: [x], where: {host: a}}\n"),
               ElementsAre("rules/x.yml:10: view: ratio where 'host' is not a label of m_total (known: mta relay outcome)"));
   EXPECT_THAT(with("  ratios:\n    - {metric: m_total, label: outcome, part: []}\n"),
@@ -296,7 +300,7 @@ TEST(ViewCompilerTest, JsonFollowsDocsViews) {
      "tiers": [{"name": "ingress", "title": "INGRESS"}, {"name": "mta", "title": "MTAs"}, {"name": "relay", "title": "RELAY"}],
      "sink": {"title": "Internet", "scale": {"field": "ip", "kind": "octet", "min": 0, "max": 255}},
      "types": [{"type": "delivered", "colour": "#4c9aff", "from": "mta", "to": "relay", "then": "sink", "error": false}],
-     "shares": [{"title": "MTA to relay", "metric": "m_total", "rows": "mta", "cols": "relay", "where": {}}],
+     "shares": [{"title": "MTA to relay", "metric": "m_total", "rows": "mta", "cols": "relay", "where": {}, "fair": true}],
      "ratios": [{"title": "bounce ratio", "metric": "m_total", "label": "outcome", "part": ["transient", "permanent"],
                  "where": {}}]},
     {"id": "other", "title": "other", "file": "rules/other.yml", "declared": false, "rules": ["r2"],
