@@ -11,6 +11,7 @@ import { copyText } from './clipboard.js';
 
 const $ = (id) => document.getElementById(id);
 const LABEL_FONT = '10px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
+const ROW_PX = 11;  // a heatmap row: one line of its 10 px label
 
 export class SharesPanel {
   /** @param {HTMLElement} host where the matrices go */
@@ -155,9 +156,16 @@ export class SharesPanel {
     const m = s.matrix;
     const fair = s.fair !== false;
     const { rows, cols } = heatmapOrder(m, fair && this.sortWorst.has(s.title) ? 'worst' : 'name');
-    const labelW = 62, headH = 44;
+    const headH = 44;
+    // Every row gets its label (rows at least a line of text high), as wide as the longest
+    // needs up to 40% of the panel; a longer one is cut in the middle, so that rows that
+    // differ only at the end (10.0.3.17, 10.0.3.171) still read apart. Full names on hover.
+    const measure = document.createElement('canvas').getContext('2d');
+    measure.font = LABEL_FONT;
+    const longest = rows.reduce((w, r) => Math.max(w, measure.measureText(r).width), 0);
+    const labelW = Math.round(Math.max(62, Math.min(width * 0.4, longest + 6)));
     const cellW = Math.max(6, Math.min(22, Math.floor((width - labelW - 4) / cols.length)));
-    const cellH = Math.max(6, Math.min(14, cellW));
+    const cellH = Math.max(ROW_PX, Math.min(14, cellW));
     const W = labelW + cols.length * cellW, H = headH + rows.length * cellH;
     const canvas = document.createElement('canvas');
     canvas.className = 'heatmap';
@@ -169,10 +177,8 @@ export class SharesPanel {
     ctx.font = LABEL_FONT;
     ctx.fillStyle = '#8b949e';
     ctx.textBaseline = 'middle';
-    const rowEvery = Math.ceil(11 / cellH), colEvery = Math.ceil(11 / cellW);
-    rows.forEach((r, i) => {
-      if (i % rowEvery === 0) ctx.fillText(clip(ctx, r, labelW - 4), 0, headH + i * cellH + cellH / 2);
-    });
+    const colEvery = Math.ceil(11 / cellW);
+    rows.forEach((r, i) => ctx.fillText(clipMiddle(ctx, r, labelW - 4), 0, headH + i * cellH + cellH / 2));
     cols.forEach((c, j) => {
       if (j % colEvery !== 0) return;
       ctx.save();
@@ -308,6 +314,17 @@ function button(text, title) {
   b.textContent = text;
   b.title = title;
   return b;
+}
+
+/** `text` cut in the middle with an ellipsis to fit `px`: its start and its end both show. */
+function clipMiddle(ctx, text, px) {
+  if (ctx.measureText(text).width <= px) return text;
+  let head = Math.ceil(text.length / 2), tail = Math.floor(text.length / 2);
+  const cut = () => text.slice(0, head) + '\u2026' + text.slice(text.length - tail);
+  while (head + tail > 1 && ctx.measureText(cut()).width > px) {
+    if (head >= tail) head--; else tail--;
+  }
+  return cut();
 }
 
 /** `text` cut with an ellipsis to fit `px` in the canvas's font. */
