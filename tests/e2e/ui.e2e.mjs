@@ -151,6 +151,33 @@ for (const vp of VIEWPORTS) {
       await screenshot(page, `overview-${tag}.png`);
     });
 
+    it('a share reads in counts, ordered by volume', async () => {
+      const block = () => page.locator('.share[data-title="MTA to relay"]');
+      await block().locator('button.counts').click();
+      await block().locator('select.order').selectOption('volume');
+      try {
+        await waitFor(page, () => document.querySelector('.share[data-title="MTA to relay"] button.counts')?.getAttribute('aria-pressed') === 'true', null, 5000);
+        // One re-render's table and the window it drew, read together.
+        const got = await page.evaluate(() => {
+          const t = window.tapemeasure.shares[0];
+          const rows = [...document.querySelectorAll('.share[data-title="MTA to relay"] tbody tr')].map((tr) => ({
+            row: tr.dataset.row,
+            cells: [...tr.querySelectorAll('td')].map((td) => ({ col: td.dataset.col, text: td.querySelector('b').textContent })),
+          }));
+          return { counts: t.counts, rows };
+        });
+        assert.ok(got.rows.length >= 2);
+        const total = (r) => Object.values(got.counts[r] || {}).reduce((a, b) => a + b, 0);
+        for (let i = 1; i < got.rows.length; i++) {
+          assert.ok(total(got.rows[i - 1].row) >= total(got.rows[i].row), `busiest first: ${got.rows.map((r) => r.row + '=' + total(r.row))}`);
+        }
+        for (const c of got.rows[0].cells) assert.match(c.text, /^\d+(\.\d)?k?$/, `a count in ${got.rows[0].row} -> ${c.col}: ${c.text}`);
+      } finally {
+        await block().locator('button.counts').click();
+        await block().locator('select.order').selectOption('name');
+      }
+    });
+
     it('drags a node; the position survives a reload; reset puts it back', async () => {
       const pick = () => page.evaluate(() => window.tapemeasure.nodes().find((n) => n.tier === 'mta'));
       const n0 = await pick();

@@ -77,3 +77,11 @@ test('node labels: compact rows get small labels, thinned, the last always label
   assert.equal(long.length, 22);
   assert.ok(long.startsWith('web-front') && long.endsWith('node-17'));
 });
+
+test('heatmapOrder by volume: the busiest rows and columns first, ties by name', () => {
+  const m = shareMatrix({ a: { x: 1, y: 9 }, b: { x: 50, y: 5 }, c: { x: 1, y: 9 } });
+  const { rows, cols } = heatmapOrder(m, 'volume');
+  assert.deepEqual(rows, ['b', 'a', 'c']);
+  assert.deepEqual(cols, ['x', 'y']);
+  assert.deepEqual(heatmapOrder(m, 'name').rows, ['a', 'b', 'c']);
+});

@@ -34,10 +34,20 @@ export function tableFits(m, width, { cellPx = 46, rowHeaderPx = 80, maxRows = 1
 
 /**
  * Rows and columns in drawing order. 'name': as shareMatrix sorted them (natural order);
- * 'worst': the rows whose worst cell is furthest from fair first (unjudged rows last),
- * and the columns likewise by their worst cell over the judged rows.
+ * 'volume': the busiest rows and columns first (ties by name); 'worst': the rows whose
+ * worst cell is furthest from fair first (unjudged rows last), and the columns likewise
+ * by their worst cell over the judged rows.
  */
 export function heatmapOrder(m, mode) {
+  if (mode === 'volume') {
+    const colTotals = new Map(m.cols.map((c) => [c, 0]));
+    for (const r of m.rows) for (const c of m.cols) colTotals.set(c, colTotals.get(c) + (m.counts[r][c] || 0));
+    // stable sorts over the natural order: ties stay by name
+    return {
+      rows: [...m.rows].sort((a, b) => (m.totals[b] || 0) - (m.totals[a] || 0)),
+      cols: [...m.cols].sort((a, b) => colTotals.get(b) - colTotals.get(a)),
+    };
+  }
   if (mode !== 'worst') return { rows: m.rows, cols: m.cols };
   const rowKey = (r) => (m.rowImbalance[r] === null ? -1 : Math.abs(m.rowImbalance[r]));
   const rows = [...m.rows].sort((a, b) => rowKey(b) - rowKey(a));

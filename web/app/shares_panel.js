@@ -19,7 +19,8 @@ export class SharesPanel {
     this.host = host;
     this.viewKey = '';
     this.last = new Map();       // title -> the share as last rendered (CSV, overlay)
-    this.sortWorst = new Set();  // titles whose heatmap is sorted worst first
+    this.order = new Map();      // title -> 'name' | 'volume' | 'worst' (heatmaps of fair shares)
+    this.showCounts = new Set(); // titles whose cells show counts (shares under them)
     this.overlayTitle = null;    // the share shown in the overlay
     this.hover = null;           // {title, row, col}: the heatmap cell under the pointer, kept across re-renders
     $('matrix-overlay-close').addEventListener('click', () => this.closeOverlay());
@@ -105,17 +106,25 @@ export class SharesPanel {
   tools(s, fits) {
     const bar = document.createElement('div');
     bar.className = 'share-tools';
-    if (!fits && s.fair !== false) {
-      const sort = button('worst first', 'Sort rows and columns by their worst deviation from a fair share');
-      sort.className = 'small sort';
-      sort.setAttribute('aria-pressed', this.sortWorst.has(s.title) ? 'true' : 'false');
-      sort.addEventListener('click', () => {
-        if (this.sortWorst.has(s.title)) this.sortWorst.delete(s.title); else this.sortWorst.add(s.title);
-        const div = sort.closest('.share');
-        if (div) div.replaceWith(this.block(s, 0, this.host.clientWidth || 300));
-      });
-      bar.append(sort);
-    }
+    const redraw = (el) => {
+      const div = el.closest('.share');
+      if (div) div.replaceWith(this.block(s, 0, this.host.clientWidth || 300));
+    };
+    const orders = [['name', 'by name'], ['volume', 'by volume']];
+    if (!fits && s.fair !== false) orders.push(['worst', 'worst first']);
+    const order = document.createElement('select');
+    order.className = 'small order';
+    order.title = 'Order rows and columns: by name, the busiest first, or (heatmaps) the furthest from a fair share first';
+    for (const [value, text] of orders) order.append(new Option(text, value, false, this.orderOf(s, fits) === value));
+    order.addEventListener('change', () => { this.order.set(s.title, order.value); redraw(order); });
+    const counts = button('counts', 'Show each cell\'s count (its share under it) instead of its share');
+    counts.className = 'small counts';
+    counts.setAttribute('aria-pressed', this.showCounts.has(s.title) ? 'true' : 'false');
+    counts.addEventListener('click', () => {
+      if (this.showCounts.has(s.title)) this.showCounts.delete(s.title); else this.showCounts.add(s.title);
+      redraw(counts);
+    });
+    bar.append(order, counts);
     const full = button('Full matrix', 'Every row and column with its numbers, in a larger window');
     full.className = 'small full';
     full.addEventListener('click', () => this.openOverlay(s.title));
@@ -155,7 +164,7 @@ export class SharesPanel {
   heatmap(s, width) {
     const m = s.matrix;
     const fair = s.fair !== false;
-    const { rows, cols } = heatmapOrder(m, fair && this.sortWorst.has(s.title) ? 'worst' : 'name');
+    const { rows, cols } = heatmapOrder(m, this.orderOf(s, false));
     const headH = 44;
     // Every row gets its label (rows at least a line of text high), as wide as the longest
     // needs up to 40% of the panel; a longer one is cut in the middle, so that rows that
@@ -226,8 +235,10 @@ export class SharesPanel {
     corner.title = `rows: ${s.rows}; columns: ${s.cols}`;
     head.append(corner);
     // long column names (10.0.0.11:8080) stand upright, so every column keeps its width
-    const upright = m.cols.some((c) => c.length > 6);
-    for (const c of m.cols) {
+    const { rows, cols } = heatmapOrder(m, this.orderOf(s, true));
+    const countsShown = this.showCounts.has(s.title);
+    const upright = cols.some((c) => c.length > 6);
+    for (const c of cols) {
       const th = document.createElement('th');
       th.textContent = c;
       th.title = `${s.cols} ${c}`;
@@ -237,7 +248,7 @@ export class SharesPanel {
     const fair = s.fair !== false;
     const hotSet = new Set(fair ? m.hot.map((x) => x.row + '\u0000' + x.col) : []);
     const body = t.createTBody();
-    for (const r of m.rows) {
+    for (const r of rows) {
       const tr = body.insertRow();
       tr.dataset.row = r;
       const th = document.createElement('th');
@@ -251,7 +262,7 @@ export class SharesPanel {
       th.title = fair ? `${r}: ${formatCount(m.totals[r])} counted in the window; largest deviation from a fair share ${formatDeviation(w) || 'not judged'}`
         : `${r}: ${formatCount(m.totals[r])} counted in the window`;
       tr.append(th);
-      for (const c of m.cols) {
+      for (const c of cols) {
         const td = tr.insertCell();
         const share = m.shares[r][c];
         const dev = m.deviation[r][c];
@@ -266,13 +277,19 @@ export class SharesPanel {
           : `${r} \u2192 ${c}: ${formatCount(m.counts[r][c])}, ${formatShare(share)} (${formatDeviation(dev)} vs fair` +
             (zz === null ? ')' : `, ${Math.abs(zz).toFixed(1)} \u03c3${significant ? '' : ': could be chance'})`);
         const b = document.createElement('b');
-        b.textContent = formatShare(share);
+        b.textContent = countsShown ? formatCount(m.counts[r][c] || 0) : formatShare(share);
         const sm = document.createElement('small');
-        sm.textContent = !fair ? formatCount(m.counts[r][c] || 0) : judged ? formatDeviation(dev) : 'few';
+        sm.textContent = countsShown ? formatShare(share) : !fair ? formatCount(m.counts[r][c] || 0) : judged ? formatDeviation(dev) : 'few';
         td.append(b, sm);
       }
     }
     return t;
+  }
+
+  /** The order a share's rows and columns are drawn in ('worst' only for a fair share's heatmap). */
+  orderOf(s, fits) {
+    const o = this.order.get(s.title) || 'name';
+    return o === 'worst' && (fits || s.fair === false) ? 'name' : o;
   }
 
   openOverlay(title) {
