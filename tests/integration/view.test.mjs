@@ -82,9 +82,9 @@ describe('views', () => {
     assert.deepEqual(a.rules, ['foo']);
     assert.deepEqual(a.tiers, [{ name: 'left', title: 'LEFT' }, { name: 'right', title: 'Right side' }]);
     assert.deepEqual(a.sink, { title: 'Out', scale: { field: 'n', kind: 'linear', min: 0, max: 100 } });
-    assert.deepEqual(a.types, [{ type: 'foo', colour: '#3fb950', from: 'left', to: 'right', then: 'sink' }]);
-    assert.deepEqual(a.shares, [{ title: 'k by k', metric: 'foo_total', rows: 'k', cols: 'k', where: {} }]);
-    assert.deepEqual(a.ratios, [{ title: 'foo part', metric: 'foo_total', label: 'k', part: ['a'] }]);
+    assert.deepEqual(a.types, [{ type: 'foo', colour: '#3fb950', from: 'left', to: 'right', then: 'sink', error: false }]);
+    assert.deepEqual(a.shares, [{ title: 'k by k', metric: 'foo_total', rows: 'k', cols: 'k', where: {}, fair: true }]);
+    assert.deepEqual(a.ratios, [{ title: 'foo part', metric: 'foo_total', label: 'k', part: ['a'], where: {} }]);
     assert.equal(b.declared, false);
     assert.equal(b.title, 'b');
     assert.deepEqual(b.rules, ['bar']);
@@ -123,7 +123,7 @@ describe('views', () => {
     assert.equal(ws.views.length, 2, 'the reload that kept the view sent no view frame');
     const types = ws.views[1].view.views[0].types;
     assert.deepEqual(types.map((t) => t.type), ['foo', 'baz']);
-    assert.deepEqual(types[1], { type: 'baz', colour: '#123456', from: 'right', to: 'right', then: 'stop' });
+    assert.deepEqual(types[1], { type: 'baz', colour: '#123456', from: 'right', to: 'right', then: 'stop', error: false });
     assert.deepEqual(ws.views[1].view, await d.json('/api/view'));
 
     // A broken view: the old view stays, and the error names the file and line.
