@@ -2,13 +2,31 @@
 // cmd_*.cpp.
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <iostream>
+#include <string>
 
 #include "app/commands.hpp"
 #include "app/demo_packs.hpp"
 #include "app/version.hpp"
 
 namespace {
+
+// CLI::PositiveNumber's error spells out the whole range of a double (300 digits); this
+// says what is wanted: "--rate: must be a number greater than 0, not '0'".
+const CLI::Validator kPositive(
+    [](std::string& text) -> std::string {
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != text.size() || used == 0) return "not a number: '" + text + "'";
+      return v > 0 && std::isfinite(v) ? "" : "must be a number greater than 0, not '" + text + "'";
+    },
+    "POSITIVE");
 
 using namespace tapemeasure::app;
 
@@ -31,7 +49,7 @@ void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
   cmd->add_option("--listen", o.listen, "HTTP address for the UI, /metrics, /api and /ws")->capture_default_str();
   cmd->add_option("--web-root", o.web_root, "Directory of the UI's files (default: the bundled web/)");
   cmd->add_option("--ws-max-rate", o.ws_max_rate, "Most events per second any WebSocket client receives")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--ws-queue-bytes", o.ws_queue_bytes, "Bytes queued per WebSocket client before its events are dropped")
       ->capture_default_str();
@@ -55,10 +73,10 @@ void add_daemon_options(CLI::App* cmd, RunOptions& o, bool demo) {
                   "The last slots of --max-connections (at most half): only /healthz and /metrics, one short request each")
       ->capture_default_str();
   cmd->add_option("--header-timeout", o.header_timeout, "Seconds a client has to send a whole request")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--keep-alive-timeout", o.keep_alive_timeout, "Seconds an idle keep-alive HTTP connection is kept")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--max-ingest-connections", o.max_ingest_connections,
                   "Open stream-socket writers at most; when all are taken, a new one gets the slot of a writer "
@@ -131,13 +149,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(demo_pack_names()))
       ->capture_default_str();
   d->add_option("--rate", demo.rate, "Synthetic messages, requests or queries per second (a few log lines each)")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   d->add_flag("--print", demo.print,
               "Print the traffic's log lines to standard output instead of running the daemon (log times at --rate "
               "from now, as fast as they can be written)");
   d->add_option("--count", demo.count, "With --print: how many messages, requests or queries")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   d->add_option("--seed", demo.seed, "The traffic's random seed: the same seed gives the same lines")
       ->capture_default_str();
@@ -151,7 +169,7 @@ int main(int argc, char** argv) {
   auto* replay_speed = p->add_option("--speed", replay.speed,
                               "Pace lines by their own log time, N times faster (1: as they were written; gaps "
                               "are kept, divided by N)")
-                    ->check(CLI::PositiveNumber)
+                    ->check(kPositive)
                     ->excludes(replay_rate);
   p->add_option("--rules", replay.rules,
                 "With --speed: rule files or folders whose time: fields give each line's time (default: the "

@@ -448,6 +448,18 @@ TEST_F(CliTest, UnknownFlagsAreAnErrorWithAHint) {
   expect_usage_error(run_tapemeasure({}), "");
 }
 
+// A number that must be positive says so in words (CLI11's own message prints the whole
+// range of a double, 300 digits).
+TEST_F(CliTest, APositiveNumberOptionSaysWhatIsWanted) {
+  const auto zero = run_tapemeasure({"demo", "--print", "--rate", "0"});
+  EXPECT_NE(zero.exit_code, 0);
+  EXPECT_THAT(zero.err, HasSubstr("--rate: must be a number greater than 0, not '0'"));
+  EXPECT_LT(zero.err.size(), 200u) << zero.err;
+  const auto word = run_tapemeasure({"replay", "x", "--socket", "y", "--speed", "fast"});
+  EXPECT_THAT(word.err, HasSubstr("--speed: not a number: 'fast'"));
+  EXPECT_EQ(run_tapemeasure({"demo", "--print", "--count", "1", "--rate", "0.5"}).exit_code, 0);
+}
+
 TEST_F(CliTest, UnknownTopLevelFlagIsNamed) {
   expect_usage_error(run_tapemeasure({"--frobnicate"}), "--frobnicate");
 }
