@@ -154,9 +154,10 @@ for (const vp of VIEWPORTS) {
     it('a share reads in counts, ordered by volume', async () => {
       const block = () => page.locator('.share[data-title="MTA to relay"]');
       await block().locator('button.counts').click();
-      await block().locator('select.order').selectOption('volume');
+      await block().locator('button.order').click();  // by name -> by volume
       try {
         await waitFor(page, () => document.querySelector('.share[data-title="MTA to relay"] button.counts')?.getAttribute('aria-pressed') === 'true', null, 5000);
+        assert.equal(await block().locator('button.order').getAttribute('data-order'), 'volume');
         // One re-render's table and the window it drew, read together.
         const got = await page.evaluate(() => {
           const t = window.tapemeasure.shares[0];
@@ -174,7 +175,7 @@ for (const vp of VIEWPORTS) {
         for (const c of got.rows[0].cells) assert.match(c.text, /^\d+(\.\d)?k?$/, `a count in ${got.rows[0].row} -> ${c.col}: ${c.text}`);
       } finally {
         await block().locator('button.counts').click();
-        await block().locator('select.order').selectOption('name');
+        while (await block().locator('button.order').getAttribute('data-order') !== 'name') await block().locator('button.order').click();
       }
     });
 

@@ -112,11 +112,15 @@ export class SharesPanel {
     };
     const orders = [['name', 'by name'], ['volume', 'by volume']];
     if (!fits && s.fair !== false) orders.push(['worst', 'worst first']);
-    const order = document.createElement('select');
+    // A button that steps through the orders (a <select> would close under the pointer:
+    // the panel is redrawn every second).
+    const now = this.orderOf(s, fits);
+    const at = Math.max(0, orders.findIndex(([value]) => value === now));
+    const order = button(orders[at][1], 'Order rows and columns: by name, the busiest first, or (heatmaps) the ' +
+      'furthest from a fair share first. Click for the next order.');
     order.className = 'small order';
-    order.title = 'Order rows and columns: by name, the busiest first, or (heatmaps) the furthest from a fair share first';
-    for (const [value, text] of orders) order.append(new Option(text, value, false, this.orderOf(s, fits) === value));
-    order.addEventListener('change', () => { this.order.set(s.title, order.value); redraw(order); });
+    order.dataset.order = orders[at][0];
+    order.addEventListener('click', () => { this.order.set(s.title, orders[(at + 1) % orders.length][0]); redraw(order); });
     const counts = button('counts', 'Show each cell\'s count (its share under it) instead of its share');
     counts.className = 'small counts';
     counts.setAttribute('aria-pressed', this.showCounts.has(s.title) ? 'true' : 'false');
