@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
+#include <set>
 #include <utility>
 
 #include "stats/share_math.hpp"
@@ -30,15 +32,11 @@ std::string key_of(const json& j) {
   return view->get<std::string>() + "\n" + title->get<std::string>();
 }
 
-// The `keep` largest of `totals` (ties by name).
-template <class Map>
-std::vector<std::string> busiest(const Map& totals, std::size_t keep) {
-  std::vector<std::pair<std::string, double>> order(totals.begin(), totals.end());
-  const auto n = std::min(keep, order.size());
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
-                    [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < n; ++i) out.push_back(order[i].first);
+// The `keys` of `j` that it has, in that order: what names a share or ratio.
+json pick(const json& j, std::initializer_list<const char*> keys) {
+  json out = json::object();
+  for (const char* k : keys)
+    if (j.contains(k)) out[k] = j[k];
   return out;
 }
 
@@ -108,9 +106,7 @@ void RecordSum::add_share(const json& s) {
   auto [it, fresh] = shares_.try_emplace(key);
   if (fresh) share_order_.push_back(key);
   ShareSum& sum = it->second;
-  sum.head = json::object();
-  for (const char* k : {"view", "title", "metric", "rows", "cols"})
-    if (s.contains(k)) sum.head[k] = s[k];
+  sum.head = pick(s, {"view", "title", "metric", "rows", "cols"});
   if (const auto counts = s.find("counts"); counts != s.end() && counts->is_object())
     for (const auto& [row, cols] : counts->items())
       if (cols.is_object())
@@ -126,9 +122,7 @@ void RecordSum::add_ratio(const json& r) {
   auto [it, fresh] = ratios_.try_emplace(key);
   if (fresh) ratio_order_.push_back(key);
   RatioSum& sum = it->second;
-  sum.head = json::object();
-  for (const char* k : {"view", "title", "metric"})
-    if (r.contains(k)) sum.head[k] = r[k];
+  sum.head = pick(r, {"view", "title", "metric"});
   sum.part += number(r, "part");
   sum.total += number(r, "total");
 }
@@ -141,9 +135,10 @@ void RecordSum::trim(ShareSum& s) {
     std::map<std::string, double> totals;
     for (const auto& [row, cols] : s.cells)
       for (const auto& [col, n] : cols) totals[row] += n;
-    const auto keep = busiest(totals, limits.max_rows);
+    const auto busy = busiest(totals, limits.max_rows);
+    const std::set<std::string> keep(busy.begin(), busy.end());
     for (auto it = s.cells.begin(); it != s.cells.end();) {
-      if (std::find(keep.begin(), keep.end(), it->first) != keep.end()) {
+      if (keep.contains(it->first)) {
         ++it;
         continue;
       }
@@ -155,10 +150,11 @@ void RecordSum::trim(ShareSum& s) {
   for (const auto& [row, cols] : s.cells)
     for (const auto& [col, n] : cols) col_totals[col] += n;
   if (col_totals.size() <= 2 * limits.max_cols) return;
-  const auto keep = busiest(col_totals, limits.max_cols);
+  const auto busy = busiest(col_totals, limits.max_cols);
+  const std::set<std::string> keep(busy.begin(), busy.end());
   for (auto& [row, cols] : s.cells)
     for (auto it = cols.begin(); it != cols.end();) {
-      if (std::find(keep.begin(), keep.end(), it->first) != keep.end()) {
+      if (keep.contains(it->first)) {
         ++it;
         continue;
       }
@@ -171,9 +167,9 @@ void RecordSum::trim(CounterSum& c) {
   if (c.top.size() <= 2 * kTopFollowed) return;
   std::map<std::string, double> totals;
   for (const auto& [key, e] : c.top) totals[key] = e.second;
-  const auto keep = busiest(totals, kTopFollowed);
-  for (auto it = c.top.begin(); it != c.top.end();)
-    it = std::find(keep.begin(), keep.end(), it->first) != keep.end() ? std::next(it) : c.top.erase(it);
+  const auto busy = busiest(totals, kTopFollowed);
+  const std::set<std::string> keep(busy.begin(), busy.end());
+  for (auto it = c.top.begin(); it != c.top.end();) it = keep.contains(it->first) ? std::next(it) : c.top.erase(it);
 }
 
 json RecordSum::record(std::int64_t ts_ms, int step) const {

@@ -15,17 +15,6 @@ namespace {
 using json = nlohmann::ordered_json;
 using Row = std::map<std::string_view, double>;  // column -> increment
 
-// The names of the `keep` largest totals (ties by name, so the choice is stable).
-std::set<std::string_view> busiest(const std::map<std::string_view, double>& totals, std::size_t keep) {
-  std::vector<std::pair<std::string_view, double>> order(totals.begin(), totals.end());
-  const auto n = std::min(keep, order.size());
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
-                    [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
-  std::set<std::string_view> out;
-  for (std::size_t i = 0; i < n; ++i) out.insert(order[i].first);
-  return out;
-}
-
 }  // namespace
 
 json share_matrix(std::span<const CellIncrement> cells, const ShareLimits& limits) {
@@ -39,7 +28,8 @@ json share_matrix(std::span<const CellIncrement> cells, const ShareLimits& limit
   std::map<std::string_view, double> row_totals;
   for (const auto& [row, cols] : matrix)
     for (const auto& [col, n] : cols) row_totals[row] += n;
-  const auto kept_rows = busiest(row_totals, limits.max_rows);
+  const auto rows_kept = busiest(row_totals, limits.max_rows);
+  const std::set<std::string_view> kept_rows(rows_kept.begin(), rows_kept.end());
 
   std::map<std::string_view, double> col_totals;  // over the kept rows only
   for (const auto& [row, cols] : matrix) {
@@ -49,7 +39,8 @@ json share_matrix(std::span<const CellIncrement> cells, const ShareLimits& limit
     }
     for (const auto& [col, n] : cols) col_totals[col] += n;
   }
-  const auto kept_cols = busiest(col_totals, limits.max_cols);
+  const auto cols_kept = busiest(col_totals, limits.max_cols);
+  const std::set<std::string_view> kept_cols(cols_kept.begin(), cols_kept.end());
   const double k = static_cast<double>(kept_cols.size());
 
   json counts = json::object(), shares = json::object(), deviation = json::object();

@@ -5,10 +5,13 @@
 // Nothing here knows the metric store or the views; second_stats.cpp feeds it.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tapemeasure::stats {
 
@@ -48,6 +51,19 @@ bool matches_all(std::span<const std::string> label_values, std::span<const Labe
 
 // {"part": p, "total": t, "value": p / t, or null when t is 0}.
 nlohmann::ordered_json ratio_figures(double part, double total);
+
+// The keys of the `keep` largest values of `totals` (a map of key -> number), largest
+// first, ties by key: the busiest rows or columns a matrix keeps, the top of a list.
+template <class Map>
+std::vector<typename Map::key_type> busiest(const Map& totals, std::size_t keep) {
+  std::vector<std::pair<typename Map::key_type, double>> order(totals.begin(), totals.end());
+  const auto n = std::min(keep, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
+                    [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::vector<typename Map::key_type> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(std::move(order[i].first));
+  return out;
+}
 
 // `v` rounded to `decimals` places.
 double round_to(double v, int decimals);

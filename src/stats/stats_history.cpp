@@ -15,22 +15,22 @@ std::int64_t minute_of(std::int64_t ts_ms) {
   return m > ts_ms ? m - kMinuteMs : m;  // before 1970 (a test's clock): still the minute's start
 }
 
-std::string array_json(std::string_view head, const std::deque<std::string>& items, const std::string* last) {
+// {HEAD[item,item,...,last]}: the items as `text_of` gives them, then `last` if not null.
+template <class Items, class Text>
+std::string array_json(std::string_view head, const Items& items, Text text_of, const std::string* last) {
   std::string out(head);
   out += '[';
-  bool first = true;
   for (const auto& item : items) {
-    if (!first) out += ',';
-    out += item;
-    first = false;
+    out += text_of(item);
+    out += ',';
   }
-  if (last) {
-    if (!first) out += ',';
-    out += *last;
-  }
+  if (last) out += *last;
+  else if (out.back() == ',') out.pop_back();
   out += "]}";
   return out;
 }
+
+const std::string& itself(const std::string& s) { return s; }
 
 }  // namespace
 
@@ -61,21 +61,20 @@ void StatsHistory::add(const nlohmann::ordered_json& second, std::string second_
 
 std::string StatsHistory::seconds_json() const {
   std::lock_guard lock(mu_);
-  return array_json("{\"seconds\":", seconds_, nullptr);
+  return array_json("{\"seconds\":", seconds_, itself, nullptr);
 }
 
 std::string StatsHistory::minutes_json() const {
   std::lock_guard lock(mu_);
-  std::deque<std::string> done;  // a copy of strings: the lock is held anyway, and 24 h is ~1 MB
-  for (const auto& m : minutes_) done.push_back(m.json);
   const std::string current = current_.empty() ? "" : dump(current_.record(current_ts_ms_, 60));
-  return array_json("{\"step\":60,\"records\":", done, current_.empty() ? nullptr : &current);
+  return array_json("{\"step\":60,\"records\":", minutes_, [](const Minute& m) -> const std::string& { return m.json; },
+                    current_.empty() ? nullptr : &current);
 }
 
 std::string StatsHistory::all_json() const {
   std::lock_guard lock(mu_);
   const std::string all = all_.empty() ? "" : dump(all_.record(first_ts_ms_, 0));
-  return array_json("{\"step\":\"all\",\"records\":", {}, all_.empty() ? nullptr : &all);
+  return "{\"step\":\"all\",\"records\":[" + all + "]}";
 }
 
 std::size_t StatsHistory::minute_bytes() const {
