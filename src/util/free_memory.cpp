@@ -1,5 +1,10 @@
 #include "util/free_memory.hpp"
 
+// <cstddef> brings <features.h>, which defines __GLIBC__: without a standard header first the
+// test below is false on glibc too and the trim is compiled out (it was, until a CI run where
+// 120 departed clients left 195 MiB resident).
+#include <cstddef>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
