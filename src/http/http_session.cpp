@@ -171,6 +171,10 @@ void HttpSession::failed(const std::string& target, std::exception_ptr e) {
 template <class Body>
 void HttpSession::send(bhttp::response<Body>&& res) {
   res.set(bhttp::field::server, "tapemeasure");
+  if (!cors_origin_.empty()) {
+    res.set(bhttp::field::access_control_allow_origin, cors_origin_);
+    res.set(bhttp::field::vary, "Origin");
+  }
   res.keep_alive(keep_alive_);
   // A HEAD answer carries the length of the body it leaves out; recomputing it from the
   // (empty) body would say 0.
@@ -229,6 +233,7 @@ void HttpSession::handle(Request&& req) {
   // A connection in the reserve answers one request: its slot is for the next probe.
   keep_alive_ = req.keep_alive() && !in_reserve();
   head_ = req.method() == bhttp::verb::head;
+  cors_origin_.clear();
   if (const auto coding = unsupported_transfer_encoding(req)) {
     keep_alive_ = false;  // the rest of what was sent cannot be told apart from a request
     ctx_->refused(Refusal::transfer_encoding);
@@ -257,6 +262,11 @@ void HttpSession::handle(Request&& req) {
 
   if (path == "/metrics") return text(bhttp::status::ok, ctx_->metrics_text(), kMetricsType);
   if (path == "/api/stats") {
+    // The page of another box that this daemon lets open /ws (--allowed-origin) may read its
+    // history too: a window of 24 hours over several daemons needs each one's minutes.
+    if (const auto origin = req.find(bhttp::field::origin);
+        origin != req.end() && ctx_->guard.origin_allowed(origin->value(), true, host))
+      cors_origin_ = std::string(origin->value());
     if (auto body = ctx_->stats_json(query_param(target, "step")))
       return text(bhttp::status::ok, std::move(*body), "application/json");
     return text(bhttp::status::bad_request, "bad request: step is 1 (per second, the default), 60 (per minute) or all\n",

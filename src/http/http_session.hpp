@@ -56,6 +56,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;  // the request being answered is a HEAD: headers only
+  // The page origin allowed to read this answer across origins (a UI merging several
+  // daemons reads each one's /api/stats); empty: no CORS header.
+  std::string cors_origin_;
   std::shared_ptr<void> response_;  // keeps the response being written alive
 };
 

@@ -45,6 +45,8 @@ json pick(const json& j, std::initializer_list<const char*> keys) {
 void RecordSum::add(const json& second) {
   if (!second.is_object()) return;
   ++seconds_;
+  if (const auto it = second.find("ts"); it != second.end() && it->is_number_integer())
+    last_ts_ = std::max(last_ts_, it->get<std::int64_t>());
   lines_ += count(second, "lines_per_s");
   matched_ += count(second, "matched_per_s");
   unmatched_ += count(second, "unmatched_per_s");
@@ -231,6 +233,7 @@ json RecordSum::record(std::int64_t ts_ms, int step) const {
   rec["ts"] = ts_ms;
   if (step > 0) rec["step"] = step;
   rec["seconds"] = seconds_;
+  if (last_ts_ != kNoTs) rec["last_ts"] = last_ts_;
   rec["lines_per_s"] = lines_;
   rec["matched_per_s"] = matched_;
   rec["unmatched_per_s"] = unmatched_;

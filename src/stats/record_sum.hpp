@@ -16,6 +16,7 @@
 // list of a stream is), and metrics, shares and ratios are those the records named.
 #include <nlohmann/json.hpp>
 
+#include <climits>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -30,7 +31,8 @@ class RecordSum {
 
   // The sum as a record: `ts` its start (epoch ms), `step` its nominal span in seconds (60
   // for the history's minutes; omitted when 0: since start), `seconds` the per-second
-  // records in it.
+  // records in it, `last_ts` the `ts` of the newest of them (a page adds the live seconds
+  // after it, and no second is counted twice or left out).
   nlohmann::ordered_json record(std::int64_t ts_ms, int step) const;
 
   std::size_t seconds() const { return seconds_; }
@@ -70,7 +72,9 @@ class RecordSum {
   static void trim(ShareSum& s);
   static void trim(CounterSum& c);
 
+  static constexpr std::int64_t kNoTs = INT64_MIN;
   std::size_t seconds_ = 0;
+  std::int64_t last_ts_ = kNoTs;
   std::uint64_t lines_ = 0, matched_ = 0, unmatched_ = 0, events_ = 0;
   double dropped_ = 0;
   nlohmann::ordered_json clients_ = 0, reload_;

@@ -134,6 +134,30 @@ TEST(HttpSessionTest, StatsStepComesFromTheQueryAndAnUnknownOneIs400) {
   EXPECT_EQ(asked, (std::vector<std::string>{"", "60", "all", "bad"}));
 }
 
+// A UI merging several daemons reads each one's /api/stats from another box's page: the
+// origins allowed to open /ws (--allowed-origin) may read it, no other, and nothing else.
+TEST(HttpSessionTest, StatsAnswerAnAllowedOriginWithCorsHeadersAndOnlyIt) {
+  LoopbackServer s([](ServerContext& c) {
+    c.guard = RequestGuard("127.0.0.1", 0, {}, {"http://box2.example:8000"}, LocalIdentity{});
+  });
+  const auto with_origin = [&](std::string_view path, std::string_view origin) {
+    Client c(s.port());
+    if (!c.send(request(s.host(), path, false, "Origin: " + std::string(origin) + "\r\n"))) return std::string();
+    return c.read_response();
+  };
+  const auto allowed = with_origin("/api/stats?step=60", "http://box2.example:8000");
+  EXPECT_EQ(status_of(allowed), 200) << allowed;
+  EXPECT_NE(allowed.find("Access-Control-Allow-Origin: http://box2.example:8000\r\n"), std::string::npos) << allowed;
+  EXPECT_NE(allowed.find("Vary: Origin\r\n"), std::string::npos) << allowed;
+  const auto foreign = with_origin("/api/stats?step=60", "http://evil.example");
+  EXPECT_EQ(status_of(foreign), 200) << "readable without a browser anyway; only the browser is told no";
+  EXPECT_EQ(foreign.find("Access-Control-Allow-Origin"), std::string::npos) << foreign;
+  EXPECT_EQ(with_origin("/api/stats", "null").find("Access-Control-Allow-Origin"), std::string::npos);
+  EXPECT_EQ(with_origin("/api/rules", "http://box2.example:8000").find("Access-Control-Allow-Origin"), std::string::npos)
+      << "only the stats history is shared";
+  EXPECT_EQ(get(s, "/api/stats").find("Access-Control-Allow-Origin"), std::string::npos) << "no Origin, no header";
+}
+
 TEST(HttpSessionTest, RefusalsAreLoggedOnceAnIntervalWithAShortEscapedExcerpt) {
   LoopbackServer s([](ServerContext& c) {
     c.refusals.host.set_interval(std::chrono::hours(1));  // "once" is then exact

@@ -37,7 +37,7 @@ struct MailRig : StatsRig {
 
 // What a record says, less what is a level or a span by construction.
 json comparable(json r) {
-  for (const char* k : {"ts", "step", "seconds", "clients", "reload"}) r.erase(k);
+  for (const char* k : {"ts", "step", "seconds", "last_ts", "clients", "reload"}) r.erase(k);
   for (auto& [name, m] : r["metrics"].items()) m.erase("total");
   return r;
 }
@@ -60,6 +60,7 @@ TEST(RecordSumTest, ASumOfSecondsIsTheRecordOfOneSecondWithAllTheirIncrements) {
   EXPECT_EQ(got["ts"], 1000);
   EXPECT_EQ(got["step"], 60);
   EXPECT_EQ(got["seconds"], 3);
+  EXPECT_EQ(got["last_ts"], 3000) << "the newest second in it";
   EXPECT_EQ(got["lines_per_s"], 600) << "a count over the span";
   EXPECT_EQ(got["clients"], 3) << "a level: the newest";
   EXPECT_EQ(got["metrics"]["queue_depth"]["value"], 21) << "a gauge: the newest";
@@ -74,6 +75,7 @@ TEST(RecordSumTest, SinceStartHasNoStepAndAnEmptySumIsAnEmptyRecord) {
   const json empty = sum.record(5, 0);
   EXPECT_FALSE(empty.contains("step"));
   EXPECT_EQ(empty["seconds"], 0);
+  EXPECT_FALSE(empty.contains("last_ts")) << "no second, no newest one";
   EXPECT_EQ(empty["metrics"], json::object());
   EXPECT_EQ(empty["shares"], json::array());
 }

@@ -36,11 +36,15 @@ TEST(StatsHistoryTest, MinutesAreAlignedSummedAndTheCurrentOneComesLast) {
   EXPECT_EQ(minutes[1]["lines_per_s"], 60);
   EXPECT_EQ(minutes[3]["ts"], t0 + 180'000);
   EXPECT_EQ(minutes[3]["seconds"], 5) << "the current minute, so far";
+  // A page sums these and then adds the live seconds after `last_ts`: none twice, none lost.
+  EXPECT_EQ(minutes[0]["last_ts"], t0 + 59'000);
+  EXPECT_EQ(minutes[3]["last_ts"], t0 + 184'000);
   const json all = json::parse(h.all_json())["records"];
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0]["ts"], t0 + 50'000) << "since the first second";
   EXPECT_EQ(all[0]["lines_per_s"], 135);
   EXPECT_FALSE(all[0].contains("step"));
+  EXPECT_EQ(all[0]["last_ts"], t0 + 184'000);
   EXPECT_EQ(json::parse(h.seconds_json())["seconds"].size(), 135u);
 }
 
