@@ -44,10 +44,11 @@ if [[ -d tests/e2e && -f tests/e2e/ui.e2e.mjs ]]; then
     node --test --test-concurrency=1 tests/e2e/ui.e2e.mjs
   # The three demo packs, and the self-service loop (a new rule file with its own view,
   # a broken edit, the fix) with the page open, and a fleet of 40 and of 100 MTAs (generated
-  # logs, scale.e2e.mjs); each starts its own daemons on free ports.
+  # logs, scale.e2e.mjs), windows of 1 h and since start (windows.e2e.mjs); each starts its
+  # own daemons on free ports.
   SCREENSHOT_DIR="$here/build/screenshots" TAPEMEASURE_BIN="$here/build/tapemeasure" \
     node --test --test-concurrency=1 tests/e2e/packs.e2e.mjs tests/e2e/selfservice.e2e.mjs tests/e2e/scale.e2e.mjs \
-      tests/e2e/boxes.e2e.mjs
+      tests/e2e/boxes.e2e.mjs tests/e2e/windows.e2e.mjs
 fi
 
 if [[ -d tests/ecosystem ]]; then

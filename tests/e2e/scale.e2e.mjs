@@ -92,14 +92,14 @@ for (const [mtas, relays] of [[40, 12], [100, 30]]) {
     it('the share matrix holds every cell the daemon counted', async () => {
       await waitFor(page, ([m, r]) => {
         const d = window.tapemeasure.shareDetails[0];
-        return d && d.rows.length >= m && d.cols.length >= r && window.tapemeasure.windowSeconds.length >= 5;
+        return d && d.rows.length >= m && d.cols.length >= r && window.tapemeasure.windowStamps.length >= 5;
       }, [mtas, relays], 30000);
       const got = await page.evaluate(async () => {
         const t = window.tapemeasure;
         const api = await (await fetch('api/stats')).json();
         // Only the seconds the page's window holds: a page slowed down by a busy machine may
         // lag the daemon's newest seconds.
-        const inWindow = new Set(t.windowSeconds.map((w) => w.ts));
+        const inWindow = new Set(t.windowStamps.map((w) => w.ts));
         return { shares: t.shares[0], detail: t.shareDetails[0], api: api.seconds.filter((sec) => inWindow.has(sec.ts)),
           csv: t.shareCsv(t.shares[0].title) };
       });

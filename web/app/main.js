@@ -12,7 +12,8 @@ import { StatsMerge } from './stats_merge.js';
 import { describeResume } from './backoff.js';
 import { Layout } from './layout.js';
 import { ArrivalQueue } from './arrivals.js';
-import { StatsWindow } from './stats_window.js';
+import { StatsWindow, LIVE_SECONDS, parseWindow, windowLabel, windowShares, windowRatios } from './stats_window.js';
+import { HistoryWindow } from './history_window.js';
 import { RateMeter, oneInN } from './rates.js';
 import { Panels, SIDE_TABS } from './panels.js';
 import { SharesPanel } from './shares_panel.js';
@@ -97,7 +98,9 @@ const tm = {
   inspected: null,
   inspectedDaemon: null,      // the daemon the inspected event came from (several daemons)
   daemons: [],                // [{name, url, state, eventsReceived, lastSeq, boot, ...}] per daemon watched
-  windowSeconds: [],          // [{ts, daemons}] of the stats seconds in the shares/ratios window
+  windowSeconds: 10,          // the window the user picked: seconds, or 'all' (since start)
+  windowStamps: [],           // [{ts, daemons}] of the live seconds in a window of up to 5 min
+  windowCoverage: null,       // {seconds, from, partial, loading}: what the window holds now
   statsMerge: null,           // {emitted, partial, late} of the merge over several daemons
   nodeDrags: 0,
   dotDrags: 0,
@@ -138,7 +141,13 @@ let sideTab = SIDE_TABS.includes(ui.sideTab) ? ui.sideTab : 'shares';
 const typesSeen = new Set();
 const eventsMeter = new RateMeter();
 const droppedMeter = new RateMeter();
-const statsWindow = new StatsWindow();
+// The window of shares and ratios: up to 5 min from the live seconds, longer ones from the
+// daemons' per-minute history (history_window.js), read again every minute.
+let windowChoice = parseWindow(params.get('window'));
+const statsWindow = new StatsWindow(windowChoice === 'all' ? LIVE_SECONDS : Math.min(windowChoice, LIVE_SECONDS));
+let history = null;                   // a HistoryWindow while the window is longer than 5 min
+let historyReadAt = 0;
+const HISTORY_EVERY_MS = 60000;
 const typeRates = new Map();          // type -> smoothed events/s (legend)
 let lastTypeCounts = new Map();
 let lastCountersAt = performance.now();
@@ -207,7 +216,7 @@ function chooseViewById(id) {
   wantedViewId = id;
   const u = new URL(location.href);
   u.searchParams.set('view', id);
-  history.replaceState(history.state, '', u);
+  window.history.replaceState(window.history.state, '', u);
   showView(viewSet.byId.get(id));
 }
 
@@ -320,6 +329,7 @@ const panels = new Panels({
   onCloseInspector: () => { panels.inspect(null); tm.inspected = null; tm.inspectedDaemon = null; },
   onChooseView: chooseViewById,
   onSideTab: setSideTab,
+  onWindow: setWindow,
 });
 const sharesPanel = new SharesPanel(document.getElementById('shares'));
 const stageBar = new StageBar({
@@ -402,6 +412,7 @@ function sumOfSeqs() {
 
 /** A daemon's stats frame: merged with the other daemons' of the same second (stats_merge.js). */
 function onDaemonStats(d, s) {
+  if (history) history.push(d.id, s);
   for (const merged of statsMerge.push(d.id, s, Date.now())) onStats(merged);
 }
 
@@ -423,17 +434,63 @@ function onStats(s) {
 /** Shares and ratios of the current view over the window: panels and test hook. */
 function renderWindow() {
   if (!model.view) return;
-  const sh = statsWindow.shares(model.view);
+  let records, seconds, span;
+  if (history) {
+    const c = history.contents(Date.now());
+    records = c.records;
+    seconds = c.seconds;
+    const names = c.partial.map((id) => { const d = daemonSet.byId(id); return d ? d.name : id; });
+    span = c.loading && !records.length ? '' : `last ${windowLabel(windowChoice)}`.replace('last since start', 'since start') +
+      (names.length ? ` (${names.join(', ')}: since this page opened)` : '');
+    tm.windowCoverage = { seconds, from: c.from, partial: names, loading: c.loading };
+    tm.windowStamps = [];
+  } else {
+    records = statsWindow.inWindow();
+    seconds = statsWindow.seconds;
+    span = seconds ? `last ${seconds} s` : '';
+    tm.windowCoverage = { seconds, from: records.length ? records[0].ts : null, partial: [], loading: false };
+    tm.windowStamps = statsWindow.stamps();
+  }
+  const sh = windowShares(records, model.view);
   tm.shares = sh.map(({ matrix, ...plain }) => plain);
   tm.shareDetails = sh.map((x) => ({
     title: x.title, rows: x.matrix.rows, cols: x.matrix.cols, totals: x.matrix.totals, deviation: x.matrix.deviation,
     hot: x.matrix.hot, maxDeviation: x.matrix.maxDeviation,
   }));
-  sharesPanel.render(sh, statsWindow.seconds);
-  const ra = statsWindow.ratios(model.view);
+  sharesPanel.render(sh, span);
+  const ra = windowRatios(records, model.view, seconds);
   tm.ratios = ra.map((r) => ({ title: r.title, value: r.value }));
-  tm.windowSeconds = statsWindow.stamps();
   panels.ratios(ra);
+}
+
+/** The window the user picked: 10, 60, 300, 3600, 86400 (seconds) or 'all'; kept in ?window=. */
+function setWindow(w) {
+  windowChoice = parseWindow(w);
+  tm.windowSeconds = windowChoice;
+  panels.setWindow(windowChoice);
+  const u = new URL(location.href);
+  if (windowChoice === 10) u.searchParams.delete('window'); else u.searchParams.set('window', String(windowChoice));
+  window.history.replaceState(window.history.state, '', u);
+  const long = windowChoice === 'all' || windowChoice > LIVE_SECONDS;
+  statsWindow.setSize(long ? LIVE_SECONDS : windowChoice);
+  history = long ? new HistoryWindow(windowChoice) : null;
+  if (history) readHistory();
+  renderWindow();
+}
+
+/** Each daemon's minutes (or its since-start record), for a window longer than 5 min. */
+function readHistory() {
+  const h = history;
+  if (!h) return;
+  historyReadAt = Date.now();
+  for (const d of daemonSet.list) {
+    const url = new URL(`api/stats?${h.query}`, d.url).toString();
+    fetchJson(url).then((body) => {
+      if (history !== h) return;   // the window changed meanwhile
+      if (body && Array.isArray(body.records)) h.setHistory(d.id, body); else h.historyFailed(d.id);
+      renderWindow();
+    });
+  }
 }
 
 function onView(raw) {
@@ -555,6 +612,7 @@ function refresh() {
   tm.notDrawn.overflow = queue.overflowed;
   tm.notDrawn.behind = queue.behind;
   flushMerge();
+  if (history && Date.now() - historyReadAt >= HISTORY_EVERY_MS) readHistory();
   const several = daemonSet.size > 1;
   const conns = daemonSet.list.map((d) => d.conn);
   tm.bytesReceived = conns.reduce((a, c) => a + c.bytesReceived, 0);
@@ -666,6 +724,8 @@ Object.assign(tm, {
   resetLayout,
   chooseView: chooseViewById,
   setSpeed: (mult) => setSpeed(Math.log2(mult)),
+  /** The window of shares and ratios: 10, 60, 300, 3600, 86400 (seconds) or 'all'. */
+  setWindow,
 });
 
 // ---- start ---------------------------------------------------------------------
@@ -673,6 +733,7 @@ panels.setSpeed(model.speedExp);
 panels.setMaxRate(model.maxRate);
 panels.setPaused(false);
 panels.setSideTab(sideTab);
+setWindow(windowChoice);
 tm.hiddenTypes = [...model.hidden];
 renderConnection();
 
@@ -721,6 +782,7 @@ async function loadPeers() {
   statsMerge.setCount(daemonSet.size);
   tm.daemons = daemonSet.snapshot();
   renderConnection();
+  if (history) readHistory();
 }
 
 /**
@@ -732,7 +794,7 @@ async function loadStatsOnce() {
   const data = daemonSet.size === 1 && servedByWatched ? await fetchJson('api/stats') : null;
   apiSeconds = data && Array.isArray(data.seconds) ? data.seconds : [];
   if (statsWindow.seconds === 0) {
-    for (const sec of apiSeconds.slice(-statsWindow.size)) statsWindow.push(normalizeStats(sec));
+    for (const sec of apiSeconds.slice(-LIVE_SECONDS)) statsWindow.push(normalizeStats(sec));
     renderWindow();
   }
 }

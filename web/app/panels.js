@@ -16,7 +16,7 @@ export class Panels {
   /**
    * @param {object} h handlers: onToggleType(type), onSquelch(), onPause(), onSpeed(exp),
    *                   onMaxRate(n), onResetLayout(), onRetry(), onCloseInspector(),
-   *                   onChooseView(id), onSideTab(name)
+   *                   onChooseView(id), onSideTab(name), onWindow('10'|...|'all')
    */
   constructor(h) {
     this.h = h;
@@ -35,6 +35,7 @@ export class Panels {
     const speed = $('speed');
     speed.addEventListener('input', () => h.onSpeed(Number(speed.value)));
     $('max-rate').addEventListener('change', (e) => h.onMaxRate(Number(e.target.value)));
+    $('window').addEventListener('change', (e) => h.onWindow(e.target.value));
     for (const b of document.querySelectorAll('#side-tabs button')) {
       b.addEventListener('click', () => h.onSideTab(b.dataset.tab));
     }
@@ -125,7 +126,7 @@ export class Panels {
         const d = document.createElement('div');
         d.className = 'stat ratio';
         d.dataset.title = r.title;
-        d.title = `${r.title}: part of ${r.metric} over all of it, summed over the last seconds (from the server's stats)`;
+        d.title = `${r.title}: part of ${r.metric} over all of it, summed over the window (from the server's stats)`;
         const label = document.createElement('label');
         label.textContent = r.title;
         const value = document.createElement('b');
@@ -155,6 +156,10 @@ export class Panels {
     $('speed').value = String(exp);
     const v = Math.pow(2, exp);
     setText($('speed-value'), (v < 1 ? v.toFixed(2).replace(/0$/, '') : v.toFixed(v % 1 ? 1 : 0)) + '×');
+  }
+
+  setWindow(w) {
+    $('window').value = String(w);
   }
 
   setMaxRate(n) {

@@ -31,9 +31,9 @@ export class SharesPanel {
 
   /**
    * @param {object[]} shares  StatsWindow.shares(view) of the current view
-   * @param {number} seconds   how many seconds the window holds now
+   * @param {string} span      what the window holds now ("last 10 s", "last 1 h", "since start"); '' while empty
    */
-  render(shares, seconds) {
+  render(shares, span) {
     this.last = new Map(shares.map((s) => [s.title, s]));
     if (!shares.length) {
       if (this.viewKey !== 'none') {
@@ -44,7 +44,7 @@ export class SharesPanel {
     }
     this.viewKey = 'shares';
     const width = this.host.clientWidth || 300;
-    const blocks = shares.map((s) => this.block(s, seconds, width));
+    const blocks = shares.map((s) => this.block(s, span, width));
     const key = document.createElement('p');
     key.className = 'key';
     key.innerHTML = '<span class="sw over"></span>more than a fair share <span class="sw under"></span>less';
@@ -59,7 +59,7 @@ export class SharesPanel {
     return s ? matrixCsv(s.matrix, s.rows, s.cols) : null;
   }
 
-  block(s, seconds, width) {
+  block(s, span, width) {
     const div = document.createElement('div');
     div.className = 'share';
     div.dataset.title = s.title;
@@ -68,13 +68,13 @@ export class SharesPanel {
     const sub = document.createElement('small');
     const m = s.matrix;
     sub.textContent = `${s.rows} \u2192 ${s.cols}` + (m.rows.length ? ` \u00b7 ${m.rows.length}\u00d7${m.cols.length}` : '') +
-      (seconds ? ` \u00b7 last ${seconds} s` : '');
+      (span ? ` \u00b7 ${span}` : '');
     h.append(sub);
     div.append(h);
     if (!m.rows.length) {
       const p = document.createElement('p');
       p.className = 'muted';
-      p.textContent = seconds ? `no ${s.metric} counted in the last ${seconds} s` : 'waiting for stats\u2026';
+      p.textContent = span ? `no ${s.metric} counted (${span})` : 'waiting for stats\u2026';
       div.append(p);
       return div;
     }

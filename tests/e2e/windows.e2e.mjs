@@ -1,0 +1,141 @@
+// Windows of any span in real Chromium against the real daemon (`tapemeasure run` with the
+// default Postfix rules): a page opened after the lines were fed shows them all in a 1 h
+// window (read from the daemon's per-minute history), then counts the lines fed while it is
+// open once (the live seconds after the history's newest second), and says the same for
+// "since start" and 5 min. Every count is checked against the daemon's own counters.
+//
+//   TAPEMEASURE_BIN=build/tapemeasure node --test --test-concurrency=1 tests/e2e/windows.e2e.mjs
+//
+// Screenshot: windows-1h.png in $SCREENSHOT_DIR.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { launchBrowser, waitFor, screenshot } from './harness.mjs';
+import { Daemon, cleanup } from '../lib/daemon.mjs';
+import { demoLines } from '../lib/lines.mjs';
+
+after(cleanup);
+
+const SHARE = 'MTA to relay';
+const RATIO = 'bounce ratio';
+
+function write(sockPath, lines) {
+  return new Promise((resolve, reject) => {
+    const s = net.createConnection({ path: sockPath }, () => s.end(lines.map((l) => `${l}\n`).join(''), resolve));
+    s.on('error', reject);
+  });
+}
+
+/** What the daemon counted: the share's matrix and the ratio's part and total, from /metrics. */
+async function expected(d) {
+  const m = await d.metrics();
+  const counts = {};
+  let part = 0, total = 0;
+  for (const s of m.select('mail_deliveries_total')) {
+    total += s.value;
+    if (s.labels.outcome === 'transient' || s.labels.outcome === 'permanent') part += s.value;
+    const { mta, relay } = s.labels;
+    if (!mta || !relay) continue;
+    counts[mta] ??= {};
+    counts[mta][relay] = (counts[mta][relay] || 0) + s.value;
+  }
+  return { counts, part, total, lines: m.value('tapemeasure_lines_total') };
+}
+
+const sumOf = (counts) => Object.values(counts).reduce((a, row) => a + Object.values(row).reduce((b, n) => b + n, 0), 0);
+
+/** The page's share and ratio now, the cells it counted none in left out. */
+function pageWindow(page) {
+  return page.evaluate(([share, ratio]) => {
+    const t = window.tapemeasure;
+    const s = t.shares.find((x) => x.title === share);
+    const counts = {};
+    for (const [r, row] of Object.entries(s ? s.counts : {})) {
+      for (const [c, n] of Object.entries(row)) if (n > 0) (counts[r] ??= {})[c] = n;
+    }
+    const r = t.ratios.find((x) => x.title === ratio);
+    return { window: t.windowSeconds, coverage: t.windowCoverage, counts, ratio: r ? r.value : null, search: location.search,
+      select: document.getElementById('window').value };
+  }, [SHARE, RATIO]);
+}
+
+/** Waits until the page's share sums `total` counts; returns the page's window then. */
+async function untilPageCounts(page, total, what) {
+  try {
+    await waitFor(page, ([share, want]) => {
+      const s = window.tapemeasure.shares.find((x) => x.title === share);
+      if (!s) return false;
+      let n = 0;
+      for (const row of Object.values(s.counts)) for (const v of Object.values(row)) n += v;
+      return n === want;
+    }, [SHARE, total], 20000);
+  } catch (e) {
+    throw new Error(`${what}: the page's share never summed ${total}: ${JSON.stringify(await pageWindow(page))}`);
+  }
+  return pageWindow(page);
+}
+
+describe('windows: 1 h, since start and 5 min count every line fed, once', { timeout: 180000 }, () => {
+  let d, browser, page;
+  const statsAsked = [];   // the page's api/stats queries
+  const first = demoLines({ count: 400, seed: 7 });
+  const second = demoLines({ count: 300, seed: 8 });
+
+  before(async () => {
+    d = await Daemon.start({});
+    await write(d.socketPath, first);
+    await d.waitLines(first.length);
+    browser = await launchBrowser({ width: 1400, height: 860 });
+    page = browser.page;
+    page.on('request', (r) => { if (r.url().includes('api/stats')) statsAsked.push(new URL(r.url()).search); });
+  });
+  after(async () => {
+    if (browser) await browser.close();
+    if (d) await d.stop();
+  });
+
+  it('a page opened later with ?window=3600 shows every line fed before it opened', async () => {
+    const want = await expected(d);
+    assert.ok(sumOf(want.counts) > 100, `the demo lines deliver through relays: ${JSON.stringify(want)}`);
+    await page.goto(`${d.url}?window=3600`);
+    const got = await untilPageCounts(page, sumOf(want.counts), 'before the page opened');
+    assert.deepEqual(got.counts, want.counts);
+    assert.ok(Math.abs(got.ratio - want.part / want.total) < 1e-9, `ratio ${got.ratio} vs ${want.part}/${want.total}`);
+    assert.equal(got.window, 3600);
+    assert.equal(got.select, '3600', 'the selector shows the window of the URL');
+    assert.deepEqual(got.coverage.partial, []);
+    assert.ok(statsAsked.includes('?step=60'), `the minutes were read: ${JSON.stringify(statsAsked)}`);
+  });
+
+  it('lines fed while it is open are counted once: the history plus the live seconds after it', async () => {
+    await write(d.socketPath, second);
+    await d.waitLines(first.length + second.length);
+    const want = await expected(d);
+    const got = await untilPageCounts(page, sumOf(want.counts), 'while the page is open');
+    assert.deepEqual(got.counts, want.counts);
+    // Seconds with nothing in them go on arriving; the sum must not move.
+    await page.waitForFunction((n) => window.tapemeasure.statsReceived >= n, (await page.evaluate(() => window.tapemeasure.statsReceived)) + 3);
+    assert.deepEqual((await pageWindow(page)).counts, want.counts);
+    await screenshot(page, 'windows-1h.png');
+  });
+
+  it('since start and 5 min say the same; the choice is kept in the URL', async () => {
+    const want = await expected(d);
+    await page.selectOption('#window', 'all');
+    let got = await untilPageCounts(page, sumOf(want.counts), 'since start');
+    assert.deepEqual(got.counts, want.counts);
+    assert.equal(got.window, 'all');
+    assert.match(got.search, /window=all/);
+    assert.ok(statsAsked.includes('?step=all'), `the since-start record was read: ${JSON.stringify(statsAsked)}`);
+    await page.evaluate(() => window.tapemeasure.setWindow(300));
+    got = await untilPageCounts(page, sumOf(want.counts), '5 min');
+    assert.deepEqual(got.counts, want.counts, 'the live seconds (and api/stats before the page opened) hold them all');
+    assert.match(got.search, /window=300/);
+    await page.evaluate(() => window.tapemeasure.setWindow(10));
+    got = await pageWindow(page);
+    assert.equal(got.window, 10);
+    assert.doesNotMatch(got.search, /window=/, 'the default is not written into the URL');
+    assert.deepEqual(browser.errors, []);
+  });
+});

@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HistoryWindow, MAX_LIVE_WITHOUT_HISTORY } from '../../web/app/history_window.js';
+import { parseWindow, windowLabel, windowShares, windowRatios, StatsWindow, LIVE_SECONDS } from '../../web/app/stats_window.js';
+import { normalizeStats } from '../../web/app/protocol.js';
+import { normalizeViewSet } from '../../web/app/views.js';
+import { MAIL, frame } from './fixtures.mjs';
+
+const mail = normalizeViewSet(frame(MAIL)).byId.get('postfix');
+const T0 = 1_764_000_000_000;   // a minute's start
+
+const share = (counts) => ({ view: 'postfix', title: 'MTA to relay', metric: 'mail_deliveries_total', rows: 'mta', cols: 'relay', counts });
+const ratio = (part, total) => ({ view: 'postfix', title: 'bounce ratio', metric: 'mail_deliveries_total', part, total });
+/** A record of api/stats?step=60 for minute `m` holding seconds [first, last] of it. */
+const minute = (m, seconds, counts, part, total, lastSecond = 59) => ({
+  ts: T0 + m * 60000, step: 60, seconds, last_ts: T0 + m * 60000 + lastSecond * 1000,
+  shares: [share(counts)], ratios: [ratio(part, total)],
+});
+const live = (ts, counts, part, total) => normalizeStats({ ts, shares: [share(counts)], ratios: [ratio(part, total)] });
+
+test('?window= takes the offered spans and "all"; anything else is the 10 s default', () => {
+  assert.equal(parseWindow('3600'), 3600);
+  assert.equal(parseWindow('all'), 'all');
+  assert.equal(parseWindow(86400), 86400);
+  for (const bad of ['7', '-60', '1e3', '', null, undefined, '3600abc']) assert.equal(parseWindow(bad), 10, String(bad));
+  assert.deepEqual([10, 60, 300, 3600, 86400, 'all'].map(windowLabel), ['10 s', '1 min', '5 min', '1 h', '24 h', 'since start']);
+});
+
+test('history plus the live seconds after its newest second: none counted twice, none lost', () => {
+  const h = new HistoryWindow(3600);
+  // Seconds arrive before the history does (the fetch is slower than the socket).
+  h.push('a', live(T0 + 120000 + 29000, { mta1: { proxy1: 100 } }, 0, 100));   // in the history too
+  h.push('a', live(T0 + 120000 + 30000, { mta1: { proxy1: 7 } }, 1, 7));       // after it
+  assert.equal(h.contents(T0 + 200000).loading, true);
+  h.setHistory('a', { records: [
+    minute(0, 60, { mta1: { proxy1: 10, proxy2: 10 } }, 2, 20),
+    minute(1, 60, { mta2: { proxy1: 5 } }, 0, 5),
+    minute(2, 30, { mta1: { proxy1: 100 } }, 0, 100, 29),   // the current minute, up to :29
+  ] });
+  h.push('a', live(T0 + 120000 + 31000, { mta1: { proxy2: 3 } }, 0, 3));
+  h.push('a', live(T0 + 120000 + 20000, { mta1: { proxy2: 999 } }, 0, 999));   // late: in the history
+  const c = h.contents(T0 + 200000);
+  assert.equal(c.loading, false);
+  assert.equal(c.seconds, 60 + 60 + 30 + 2);
+  assert.equal(c.from, T0);
+  const [s] = windowShares(c.records, mail);
+  assert.deepEqual(s.counts, { mta1: { proxy1: 117, proxy2: 13 }, mta2: { proxy1: 5, proxy2: 0 } });
+  const [r] = windowRatios(c.records, mail, c.seconds);
+  assert.equal(r.part, 3);
+  assert.equal(r.total, 135);
+  assert.equal(r.perSecond, 135 / 152);
+});
+
+test('an hour leaves out the minutes that ended before it; since start takes the one record', () => {
+  const h = new HistoryWindow(3600);
+  h.setHistory('a', { records: [minute(0, 60, { a: { x: 1 } }, 0, 1), minute(61, 60, { a: { x: 2 } }, 0, 2), minute(62, 10, { a: { x: 4 } }, 0, 4, 9)] });
+  const now = T0 + 62 * 60000 + 10000;
+  assert.deepEqual(windowShares(h.contents(now).records, mail)[0].counts, { a: { x: 6 } }, 'minute 0 ended more than an hour ago');
+  const all = new HistoryWindow('all');
+  assert.equal(all.query, 'step=all');
+  all.setHistory('a', { records: [{ ts: T0, seconds: 3730, last_ts: now - 1000, shares: [share({ a: { x: 7 } })], ratios: [] }] });
+  all.push('a', live(now, { a: { x: 1 } }, 0, 0));
+  const c = all.contents(now);
+  assert.equal(c.seconds, 3731);
+  assert.deepEqual(windowShares(c.records, mail)[0].counts, { a: { x: 8 } });
+});
+
+test('several daemons: their minutes add up, the span is not multiplied; one without history is named', () => {
+  const h = new HistoryWindow(86400);
+  h.setHistory('a', { records: [minute(0, 60, { m: { p: 10 } }, 1, 10)] });
+  h.setHistory('b', { records: [minute(0, 60, { m: { p: 5 } }, 1, 5)] });
+  h.historyFailed('c');
+  h.push('c', live(T0 + 5000, { m: { q: 2 } }, 0, 2));
+  const c = h.contents(T0 + 60000);
+  assert.equal(c.seconds, 60);
+  assert.deepEqual(c.partial, ['c']);
+  assert.deepEqual(windowShares(c.records, mail)[0].counts, { m: { p: 15, q: 2 } });
+  assert.equal(windowRatios(c.records, mail, c.seconds)[0].total, 17);
+  h.historyFailed('a');
+  assert.deepEqual(h.contents(T0 + 60000).partial, ['c'], 'a failed refresh keeps what was read');
+});
+
+test('bounded: live seconds of a daemon without history stop at an hour; with history at a few minutes', () => {
+  const h = new HistoryWindow(86400);
+  h.historyFailed('x');
+  for (let i = 0; i < MAX_LIVE_WITHOUT_HISTORY + 50; i++) h.push('x', live(T0 + i * 1000, {}, 0, 0));
+  assert.equal(h.daemons.get('x').live.length, MAX_LIVE_WITHOUT_HISTORY);
+  h.setHistory('y', { records: [] });
+  for (let i = 0; i < 10 * LIVE_SECONDS; i++) h.push('y', live(T0 + i * 1000, {}, 0, 0));
+  assert.ok(h.daemons.get('y').live.length <= 5 * LIVE_SECONDS);
+});
+
+test('the live window keeps 5 minutes and sums the last N of them', () => {
+  const w = new StatsWindow(10);
+  for (let i = 0; i < LIVE_SECONDS + 20; i++) w.push(live(T0 + i * 1000, { a: { x: 1 } }, 0, 1));
+  assert.equal(w.items.length, LIVE_SECONDS);
+  assert.equal(w.seconds, 10);
+  assert.deepEqual(w.shares(mail)[0].counts, { a: { x: 10 } });
+  w.setSize(300);
+  assert.deepEqual(w.shares(mail)[0].counts, { a: { x: 300 } }, 'a longer choice is full at once');
+  assert.equal(w.ratios(mail)[0].perSecond, 1);
+});

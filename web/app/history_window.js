@@ -1,0 +1,107 @@
+// Windows longer than the live seconds (1 h, 24 h, everything since start): for each daemon
+// watched, its history (GET api/stats?step=60: a record per minute for 24 h, or ?step=all:
+// one record since it started) plus the live seconds it sent after the newest second that
+// history holds (`last_ts`), so no second is counted twice or left out. The history is read
+// again every minute, which also keeps the live seconds held here to about a minute's worth.
+// A daemon whose history cannot be read (an older daemon; another box's page without
+// --allowed-origin there) counts from its live seconds only, since the page opened, and
+// the window says so. Pure module: main.js fetches, this sums.
+
+import { normalizeStats } from './protocol.js';
+import { LIVE_SECONDS } from './stats_window.js';
+
+const MINUTE_MS = 60000;
+/** Live seconds kept for a daemon without history: an hour, then the oldest go. */
+export const MAX_LIVE_WITHOUT_HISTORY = 3600;
+
+const finite = (v) => typeof v === 'number' && Number.isFinite(v);
+
+/** One record of api/stats?step=60|all as a window item: {ts, seconds, lastTs, shares, ratios}. */
+export function historyItem(raw) {
+  const s = normalizeStats(raw);
+  if (!finite(s.ts)) return null;
+  const seconds = finite(raw.seconds) && raw.seconds >= 0 ? raw.seconds : 0;
+  return { ts: s.ts, seconds, lastTs: finite(raw.last_ts) ? raw.last_ts : null, shares: s.shares, ratios: s.ratios, metrics: s.metrics };
+}
+
+export class HistoryWindow {
+  /** @param {number|'all'} span seconds (more than LIVE_SECONDS), or 'all' */
+  constructor(span) {
+    this.span = span;
+    this.daemons = new Map();   // id -> {records, lastTs, live, state: 'loading'|'loaded'|'failed'}
+  }
+
+  /** The api/stats query this window reads: step=60, or step=all for everything. */
+  get query() { return this.span === 'all' ? 'step=all' : 'step=60'; }
+
+  daemon(id) {
+    let d = this.daemons.get(id);
+    if (!d) this.daemons.set(id, (d = { records: [], lastTs: -Infinity, live: [], state: 'loading' }));
+    return d;
+  }
+
+  /** A daemon's history arrived: the answer of api/stats?step=60|all ({records: [...]}). */
+  setHistory(id, body) {
+    const d = this.daemon(id);
+    const records = body && Array.isArray(body.records) ? body.records.map(historyItem).filter(Boolean) : [];
+    d.records = records;
+    d.lastTs = records.reduce((m, r) => Math.max(m, r.lastTs ?? -Infinity), -Infinity);
+    d.live = d.live.filter((x) => x.ts > d.lastTs);
+    d.state = 'loaded';
+  }
+
+  /** A daemon's history could not be read: its live seconds are all the window has of it. */
+  historyFailed(id) {
+    const d = this.daemon(id);
+    if (d.state !== 'loaded') d.state = 'failed';
+  }
+
+  forget(id) { this.daemons.delete(id); }
+
+  /** A live second of one daemon (normalized stats, before the merge of several). */
+  push(id, stats) {
+    if (!stats || !finite(stats.ts)) return;
+    const d = this.daemon(id);
+    if (stats.ts <= d.lastTs) return;   // already in the history
+    d.live.push({ ts: stats.ts, seconds: 1, lastTs: stats.ts, shares: stats.shares || [], ratios: stats.ratios || [], metrics: stats.metrics || {} });
+    // Loaded: the next read of the history takes these in; until then, a few minutes at most.
+    const cap = d.state === 'loaded' ? 5 * LIVE_SECONDS : MAX_LIVE_WITHOUT_HISTORY;
+    if (d.live.length > cap) d.live.splice(0, d.live.length - cap);
+  }
+
+  /**
+   * What the window holds at `now` (epoch ms): {records, seconds, from, partial, loading}.
+   * `records` are every daemon's minutes (or since-start record) in the window and its live
+   * seconds after them; `seconds` the span they cover (the longest of any one daemon's, so
+   * several daemons do not multiply it); `from` the earliest stamp in it; `partial` the
+   * daemons counted from their live seconds only; `loading` true until some history came.
+   */
+  contents(now) {
+    const cutoff = this.span === 'all' ? -Infinity : now - this.span * 1000;
+    const records = [];
+    let seconds = 0, from = null;
+    const partial = [];
+    let loading = this.daemons.size === 0;
+    for (const [id, d] of this.daemons) {
+      if (d.state === 'loading') loading = true;
+      if (d.state === 'failed') partial.push(id);
+      let own = 0;
+      // A minute whose end is inside the window is counted whole: the window is then up to
+      // a minute longer than asked, never shorter, and each minute is exact.
+      for (const r of d.records) {
+        if (r.ts + MINUTE_MS <= cutoff && this.span !== 'all') continue;
+        records.push(r);
+        own += r.seconds;
+        from = from === null ? r.ts : Math.min(from, r.ts);
+      }
+      for (const x of d.live) {
+        if (x.ts < cutoff) continue;
+        records.push(x);
+        own += 1;
+        from = from === null ? x.ts : Math.min(from, x.ts);
+      }
+      seconds = Math.max(seconds, own);
+    }
+    return { records, seconds, from, partial, loading };
+  }
+}
