@@ -17,7 +17,7 @@ class ViewParser {
       yaml_.error(key, "view: must be a map with at least 'tiers' (see docs/views.md)");
       return spec;
     }
-    yaml_.check_keys(v, {"title", "tiers", "sink", "types", "shares", "ratios"}, "view");
+    yaml_.check_keys(v, {"title", "tiers", "sink", "types", "shares", "ratios", "compares"}, "view");
     spec.title = value(v, "title", "view title");
     if (const auto tiers = v["tiers"]) {
       spec.tiers_pos = yaml_.pos(tiers);
@@ -40,6 +40,11 @@ class ViewParser {
       if (!shares.IsSequence()) yaml_.error(shares, "view: 'shares' must be a list");
       else
         for (const auto& s : shares) spec.shares.push_back(share(s));
+    }
+    if (const auto compares = v["compares"]) {
+      if (!compares.IsSequence()) yaml_.error(compares, "view: 'compares' must be a list");
+      else
+        for (const auto& c : compares) spec.compares.push_back(compare(c));
     }
     if (const auto ratios = v["ratios"]) {
       if (!ratios.IsSequence()) yaml_.error(ratios, "view: 'ratios' must be a list");
@@ -180,6 +185,21 @@ class ViewParser {
         for (const auto& x : p) spec.part.push_back(text_of(x, "ratio part"));
     }
     spec.where = where(r);
+    return spec;
+  }
+
+  ViewCompareSpec compare(const YAML::Node& c) {
+    ViewCompareSpec spec;
+    spec.pos = yaml_.pos(c);
+    if (!c.IsMap()) {
+      yaml_.error(c, "view: a comparison is a map such as {title: parser old vs new, metric: parse_seconds, label: parser, baseline: old}");
+      return spec;
+    }
+    yaml_.check_keys(c, {"title", "metric", "label", "baseline"}, "view compare");
+    spec.title = value(c, "title", "compare title");
+    spec.metric = value(c, "metric", "compare metric");
+    spec.label = value(c, "label", "compare label");
+    spec.baseline = value(c, "baseline", "compare baseline");
     return spec;
   }
 

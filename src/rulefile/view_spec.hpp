@@ -57,6 +57,13 @@ struct ViewRatioSpec {
   std::vector<std::pair<ViewValue, ViewValue>> where;  // label -> value, as a share's
 };
 
+// "Which is faster?": a histogram's (or a counter's) figures side by side for each value
+// of one label, each against the `baseline` value.
+struct ViewCompareSpec {
+  SourcePos pos;
+  ViewValue title, metric, label, baseline;
+};
+
 struct ViewSpec {
   SourcePos pos;  // the `view:` key
   ViewValue title;
@@ -67,6 +74,7 @@ struct ViewSpec {
   std::vector<ViewTypeSpec> types;
   std::vector<ViewShareSpec> shares;
   std::vector<ViewRatioSpec> ratios;
+  std::vector<ViewCompareSpec> compares;
 };
 
 }  // namespace tapemeasure::rules

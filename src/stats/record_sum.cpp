@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "stats/compare_rows.hpp"
 #include "stats/share_math.hpp"
 
 namespace tapemeasure::stats {
@@ -60,6 +61,33 @@ void RecordSum::add(const json& second) {
     for (const auto& s : *it) add_share(s);
   if (const auto it = second.find("ratios"); it != second.end() && it->is_array())
     for (const auto& r : *it) add_ratio(r);
+  if (const auto it = second.find("compares"); it != second.end() && it->is_array())
+    for (const auto& c : *it) add_compare(c);
+}
+
+void RecordSum::add_compare(const json& c) {
+  const std::string key = key_of(c);
+  if (key.empty()) return;
+  auto [it, fresh] = compares_.try_emplace(key);
+  if (fresh) compare_order_.push_back(key);
+  CompareSum& sum = it->second;
+  json head = pick(c, {"view", "title", "metric", "label", "baseline", "kind", "buckets"});
+  // Another kind or other bucket bounds (a reload reshaped the metric): from here on.
+  if (head != sum.head) sum = CompareSum{std::move(head), {}, 0};
+  const bool histogram = sum.head.value("kind", "") == "histogram";
+  if (const auto rows = c.find("rows"); rows != c.end() && rows->is_object()) {
+    std::vector<double> inc;
+    for (const auto& [value, row] : rows->items()) {
+      if (!row.is_object()) continue;
+      inc.clear();
+      if (const auto i = row.find("increments"); histogram && i != row.end() && i->is_array())
+        for (const auto& x : *i) inc.push_back(x.is_number() ? x.get<double>() : 0);
+      add_to_row(sum.rows[value], number(row, "count"), number(row, "sum"), inc);
+    }
+  }
+  sum.omitted += number(c, "omitted");
+  // Between renderings, twice what a record shows: the quietest values go to `omitted`.
+  if (sum.rows.size() > 2 * kMaxCompareRows) sum.omitted += keep_busiest(sum.rows, kMaxCompareRows);
 }
 
 void RecordSum::add_metric(const std::string& name, const json& m) {
@@ -229,6 +257,15 @@ json RecordSum::record(std::int64_t ts_ms, int step) const {
     ratios.push_back(std::move(out));
   }
 
+  json compares = json::array();
+  for (const auto& key : compare_order_) {
+    const CompareSum& c = compares_.at(key);
+    json out = c.head;
+    json figures = compare_rows_json(c.rows, c.omitted, out.value("kind", "") == "histogram");
+    for (auto& [k, v] : figures.items()) out[k] = std::move(v);
+    compares.push_back(std::move(out));
+  }
+
   json rec = json::object();
   rec["ts"] = ts_ms;
   if (step > 0) rec["step"] = step;
@@ -243,6 +280,7 @@ json RecordSum::record(std::int64_t ts_ms, int step) const {
   rec["metrics"] = std::move(metrics);
   rec["shares"] = std::move(shares);
   rec["ratios"] = std::move(ratios);
+  rec["compares"] = std::move(compares);
   rec["reload"] = reload_.is_null() ? json::object() : reload_;
   return rec;
 }

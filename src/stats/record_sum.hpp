@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "stats/compare_rows.hpp"
+
 namespace tapemeasure::stats {
 
 class RecordSum {
@@ -65,10 +67,16 @@ class RecordSum {
     nlohmann::ordered_json head;  // view, title, metric
     double part = 0, total = 0;
   };
+  struct CompareSum {
+    nlohmann::ordered_json head;  // view, title, metric, label, baseline, kind, buckets
+    CompareRows rows;
+    double omitted = 0;
+  };
 
   void add_metric(const std::string& name, const nlohmann::ordered_json& m);
   void add_share(const nlohmann::ordered_json& s);
   void add_ratio(const nlohmann::ordered_json& r);
+  void add_compare(const nlohmann::ordered_json& c);
   static void trim(ShareSum& s);
   static void trim(CounterSum& c);
 
@@ -81,9 +89,10 @@ class RecordSum {
   // In the order first seen (a record lists them as the views and rules declare them).
   std::vector<std::string> metric_order_;
   std::map<std::string, MetricSum> metrics_;
-  std::vector<std::string> share_order_, ratio_order_;  // "view\ntitle"
+  std::vector<std::string> share_order_, ratio_order_, compare_order_;  // "view\ntitle"
   std::map<std::string, ShareSum> shares_;
   std::map<std::string, RatioSum> ratios_;
+  std::map<std::string, CompareSum> compares_;
 };
 
 }  // namespace tapemeasure::stats

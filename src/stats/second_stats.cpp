@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "stats/compare_rows.hpp"
 #include "stats/share_math.hpp"
 
 namespace tapemeasure::stats {
@@ -22,16 +23,26 @@ struct MetricSecond {
   std::vector<std::uint64_t> bucket_increments;              // histograms: +Inf last
   std::uint64_t observations = 0;
   double observed_sum = 0;
+  // Histograms a comparison reads: each series' own figures (the sums above lose its labels).
+  struct SeriesObservations {
+    const Series* series;
+    std::vector<double> buckets;
+    double count, sum;
+  };
+  bool per_series = false;
+  std::vector<SeriesObservations> series;
 };
 
 // The harvest, sorted into one MetricSecond per declared metric.
 class Gather final : public metrics::HarvestVisitor {
  public:
-  explicit Gather(const std::vector<StoredMetric*>& declared) {
+  // `per_series`: the histograms whose series are kept apart (those a comparison reads).
+  Gather(const std::vector<StoredMetric*>& declared, const std::vector<std::string>& per_series) {
     seconds_.reserve(declared.size());
     for (const StoredMetric* m : declared) {
       MetricSecond& s = seconds_.emplace_back();
       s.metric = m;
+      s.per_series = std::find(per_series.begin(), per_series.end(), m->schema.name) != per_series.end();
       if (m->schema.kind == MetricKind::histogram) s.bucket_increments.assign(m->schema.buckets.size() + 1, 0);
       by_metric_.emplace(m, seconds_.size() - 1);
     }
@@ -49,6 +60,8 @@ class Gather final : public metrics::HarvestVisitor {
     for (std::size_t i = 0; i < n; ++i) m->bucket_increments[i] += inc.buckets[i];
     m->observations += inc.count;
     m->observed_sum += inc.sum;
+    if (m->per_series && inc.count > 0)
+      m->series.push_back({&s, std::vector<double>(inc.buckets.begin(), inc.buckets.end()), static_cast<double>(inc.count), inc.sum});
   }
 
   std::vector<MetricSecond>& seconds() { return seconds_; }
@@ -205,10 +218,42 @@ json ratio_json(const Gather& gathered, const std::string& view_id, const view::
   return out;
 }
 
+json compare_json(const Gather& gathered, const std::string& view_id, const view::Compare& compare) {
+  const MetricSecond* m = gathered.by_name(compare.metric);
+  const bool histogram = m && m->metric->schema.kind == MetricKind::histogram;
+  CompareRows rows;
+  if (m) {
+    if (const auto label = label_index(m->metric->schema, compare.label)) {
+      const auto row_of = [&](const Series& s) -> CompareRow& {
+        return rows[std::string(cut_utf8(s.label_values[*label], kMaxLabelBytes))];
+      };
+      if (histogram)
+        for (const auto& o : m->series) add_to_row(row_of(*o.series), o.count, o.sum, o.buckets);
+      else if (m->metric->schema.kind == MetricKind::counter)
+        for (const auto& [s, inc] : m->increments) add_to_row(row_of(*s), inc, 0, {});
+    }
+  }
+  json out = json::object();
+  out["view"] = view_id;
+  out["title"] = compare.title;
+  out["metric"] = compare.metric;
+  out["label"] = compare.label;
+  out["baseline"] = compare.baseline;
+  out["kind"] = histogram ? "histogram" : "counter";
+  if (histogram) out["buckets"] = m->metric->schema.buckets;
+  json figures = compare_rows_json(std::move(rows), 0, histogram);
+  for (auto& [key, value] : figures.items()) out[key] = std::move(value);
+  return out;
+}
+
 }  // namespace
 
 json SecondStats::tick(const SecondCounts& counts, const ReloadStatus& reload) {
-  Gather gathered(store_.declared());
+  std::vector<std::string> compared;
+  if (views_)
+    for (const auto& v : views_->views)
+      for (const auto& c : v.compares) compared.push_back(c.metric);
+  Gather gathered(store_.declared(), compared);
   store_.harvest(gathered);
 
   // Running totals of exactly the declared metrics: the others are forgotten.
@@ -236,11 +281,12 @@ json SecondStats::tick(const SecondCounts& counts, const ReloadStatus& reload) {
   }
   totals_ = std::move(totals);
 
-  json shares = json::array(), ratios = json::array();
+  json shares = json::array(), ratios = json::array(), compares = json::array();
   if (views_) {
     for (const auto& v : views_->views) {
       for (const auto& share : v.shares) shares.push_back(share_json(gathered, v.id, share));
       for (const auto& ratio : v.ratios) ratios.push_back(ratio_json(gathered, v.id, ratio));
+      for (const auto& compare : v.compares) compares.push_back(compare_json(gathered, v.id, compare));
     }
   }
 
@@ -255,6 +301,7 @@ json SecondStats::tick(const SecondCounts& counts, const ReloadStatus& reload) {
   second["metrics"] = std::move(metrics);
   second["shares"] = std::move(shares);
   second["ratios"] = std::move(ratios);
+  second["compares"] = std::move(compares);
   second["reload"] = {{"at", reload.at},
                       {"ok", reload.error.empty()},
                       {"error", reload.error.empty() ? json(nullptr) : json(reload.error)},

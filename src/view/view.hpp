@@ -69,6 +69,17 @@ struct Ratio {
   rules::SourcePos pos;
 };
 
+// "Which is faster, the new parser or the old?": for each value of `label`, a histogram's
+// bucket increments (the UI reads quantiles from them) or a counter's increments, each row
+// against the `baseline` value's (empty: the busiest value in the window).
+struct Compare {
+  std::string title;
+  std::string metric;
+  std::string label;
+  std::string baseline;
+  rules::SourcePos pos;
+};
+
 struct View {
   std::string id;     // unique among the loaded views: the file's stem (deduplicated)
   std::string title;  // `title:`, or the file's stem
@@ -82,6 +93,7 @@ struct View {
   std::vector<TypeStyle> types;
   std::vector<Share> shares;
   std::vector<Ratio> ratios;
+  std::vector<Compare> compares;
 };
 
 struct Views {

@@ -73,6 +73,7 @@ class FileViewCompiler {
     for (const auto& t : spec.types) compile_type(t, v);
     for (const auto& s : spec.shares) compile_share(s, v);
     for (const auto& r : spec.ratios) compile_ratio(r, v);
+    for (const auto& c : spec.compares) compile_compare(c, v);
     check_rule_types(v);
     return v;
   }
@@ -294,6 +295,37 @@ class FileViewCompiler {
       fail(r.pos, "view: a ratio needs 'part', the label values counted above the line, such as [transient, permanent]");
     for (const auto& p : r.part) ratio.part.push_back(p.text);
     v.ratios.push_back(std::move(ratio));
+  }
+
+  void compile_compare(const rules::ViewCompareSpec& c, View& v) {
+    Compare compare;
+    compare.pos = c.pos;
+    compare.metric = c.metric.text;
+    compare.title = c.title.given ? c.title.text : c.metric.text;
+    compare.label = c.label.text;
+    compare.baseline = c.baseline.text;
+    if (!c.metric.given) {
+      fail(c.pos, "view: a comparison needs 'metric' (a histogram or counter declared by a loaded rule)");
+    } else {
+      const metrics::MetricSchema* m = nullptr;
+      std::vector<std::string> names;
+      for (const auto& x : metrics_) {
+        if (x.kind == metrics::MetricKind::gauge) continue;
+        names.push_back(x.name);
+        if (x.name == c.metric.text) m = &x;
+      }
+      if (m) {
+        label_of(*m, c.label, c.pos, "compare label");
+      } else {
+        const bool gauge = std::any_of(metrics_.begin(), metrics_.end(), [&](const auto& x) { return x.name == c.metric.text; });
+        fail(c.metric.pos, gauge ? "view: compare metric '" + c.metric.text +
+                                       "' is a gauge; a comparison reads a histogram's observations or a counter's increments"
+                                 : "view: compare metric '" + c.metric.text +
+                                       "' is not a histogram or counter declared by any loaded rule (" +
+                                       rules::closest_hint(c.metric.text, names) + ")");
+      }
+    }
+    v.compares.push_back(std::move(compare));
   }
 
   // Every literal `type` this file's rules emit must be styled by its view; templates

@@ -70,6 +70,10 @@ json view_json(const View& v) {
         {{"title", r.title}, {"metric", r.metric}, {"label", r.label}, {"part", r.part}, {"where", std::move(where)}});
   }
   j["ratios"] = std::move(ratios);
+  json compares = json::array();
+  for (const auto& c : v.compares)
+    compares.push_back({{"title", c.title}, {"metric", c.metric}, {"label", c.label}, {"baseline", c.baseline}});
+  j["compares"] = std::move(compares);
   return j;
 }
 

@@ -95,7 +95,7 @@ describe('endpoints, static files and guards', () => {
     }, { timeout: 3000, what: '/api/stats to count 3 lines' });
     const last = stats.seconds.at(-1);
     for (const k of ['ts', 'lines_per_s', 'matched_per_s', 'unmatched_per_s', 'events_per_s', 'dropped_per_s', 'clients',
-      'metrics', 'shares', 'ratios', 'reload']) assert.ok(k in last, `/api/stats second has ${k}`);
+      'metrics', 'shares', 'ratios', 'compares', 'reload']) assert.ok(k in last, `/api/stats second has ${k}`);
     // Every declared metric is in every second, busy or not; a counter's increments and its
     // busiest label sets are there when it moved.
     assert.ok(stats.seconds.every((s) => s.metrics.test_events_total?.kind === 'counter'), 'test_events_total every second');

@@ -85,12 +85,14 @@ describe('views', () => {
     assert.deepEqual(a.types, [{ type: 'foo', colour: '#3fb950', from: 'left', to: 'right', then: 'sink', error: false }]);
     assert.deepEqual(a.shares, [{ title: 'k by k', metric: 'foo_total', rows: 'k', cols: 'k', where: {}, fair: true }]);
     assert.deepEqual(a.ratios, [{ title: 'foo part', metric: 'foo_total', label: 'k', part: ['a'], where: {} }]);
+    assert.deepEqual(a.compares, []);
     assert.equal(b.declared, false);
     assert.equal(b.title, 'b');
     assert.deepEqual(b.rules, ['bar']);
     assert.deepEqual(b.tiers, [{ name: 'from', title: 'FROM' }, { name: 'to', title: 'TO' }]);
     assert.equal(b.sink, null);
     assert.deepEqual(b.types, []);
+    assert.deepEqual(b.compares, []);
     assert.equal(v.palette.length, 9);
     assert.equal(v.palette[0], '#4c9aff');
     assert.deepEqual(v.metrics, [{ name: 'foo_total', kind: 'counter', help: 'Foo lines.', labels: ['k'], buckets: [] }]);

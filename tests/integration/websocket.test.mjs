@@ -263,7 +263,7 @@ test('stats frames: once a second, with the documented keys and true per-second 
   for (const g of gaps) assert.ok(g > 700 && g < 1300, `stats frames ${g.toFixed(0)} ms apart`);
   for (const { stats } of c.stats) {
     for (const k of ['ts', 'lines_per_s', 'matched_per_s', 'unmatched_per_s', 'events_per_s', 'dropped_per_s', 'clients',
-      'metrics', 'shares', 'ratios', 'reload']) {
+      'metrics', 'shares', 'ratios', 'compares', 'reload']) {
       assert.ok(k in stats, `stats frame has ${k}: ${JSON.stringify(stats)}`);
     }
     assert.equal(stats.clients, 1);

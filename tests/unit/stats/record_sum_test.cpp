@@ -65,6 +65,9 @@ TEST(RecordSumTest, ASumOfSecondsIsTheRecordOfOneSecondWithAllTheirIncrements) {
   EXPECT_EQ(got["clients"], 3) << "a level: the newest";
   EXPECT_EQ(got["metrics"]["queue_depth"]["value"], 21) << "a gauge: the newest";
   EXPECT_EQ(got["metrics"]["mail_deliveries_total"]["total"], one["metrics"]["mail_deliveries_total"]["total"]);
+  ASSERT_EQ(got["compares"].size(), 2u);
+  EXPECT_FALSE(got["compares"][0]["rows"].empty()) << "each relay's delays, summed bucket by bucket (equal to one tick above)";
+  EXPECT_EQ(got["compares"][1]["rows"], one["compares"][1]["rows"]);
   EXPECT_EQ(got["ratios"][0]["part"], 6);
   EXPECT_EQ(got["ratios"][0]["total"], 69);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "metrics/self_metrics.hpp"
+#include "stats/compare_rows.hpp"
 #include "unit/stats/stats_fixture.hpp"
 
 namespace tapemeasure::stats {
@@ -32,7 +33,8 @@ TEST_F(SecondStatsTest, RecordHasTheContractsKeysInOrder) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : s.items()) keys.push_back(k);
   EXPECT_EQ(keys, (std::vector<std::string>{"ts", "lines_per_s", "matched_per_s", "unmatched_per_s", "events_per_s",
-                                            "dropped_per_s", "clients", "metrics", "shares", "ratios", "reload"}));
+                                            "dropped_per_s", "clients", "metrics", "shares", "ratios", "compares",
+                                            "reload"}));
   EXPECT_EQ(s["ts"], 1764233462000);
   EXPECT_EQ(s["lines_per_s"], 3000);
   EXPECT_EQ(s["matched_per_s"], 2900);
@@ -135,6 +137,48 @@ TEST_F(SecondStatsTest, HistogramIncrementsAreSummedOverLabelSetsWithInfLast) {
   EXPECT_EQ(m["sum_per_s"], 1010);
   EXPECT_EQ(m["total"], 7);
   EXPECT_EQ(m["increments"], json::parse("[0, 0, 2, 1]"));
+}
+
+// "Which is faster?": a histogram's observations kept apart by the compared label's value
+// (the metric's own record sums them over every label set), a counter's increments likewise.
+TEST_F(SecondStatsTest, ComparesKeepEachLabelValuesObservationsApart) {
+  auto metrics = store_.declare({deliveries(), delays()});
+  stats_.set_views(mail_view());
+  Series& p1 = series(*metrics[1], {"proxy1"});
+  Series& p2 = series(*metrics[1], {"proxy2"});
+  store_.observe(p1, 0.05);
+  store_.observe(p1, 0.5);
+  store_.observe(p2, 5);
+  store_.observe(p2, 50);
+  store_.observe(p2, 0.5);
+  deliver(*metrics[0], "mta1", "proxy1", "delivered", 3);
+  deliver(*metrics[0], "mta1", "proxy2", "delivered", 2);
+  deliver(*metrics[0], "mta2", "proxy1", "transient", 1);
+  const json s = tick();
+  ASSERT_EQ(s["compares"].size(), 2u);
+  EXPECT_EQ(s["compares"][0], json::parse(R"({"view": "postfix", "title": "delay by relay",
+      "metric": "mail_delivery_delay_seconds", "label": "relay", "baseline": "proxy1", "kind": "histogram",
+      "buckets": [0.1, 1, 10],
+      "rows": {"proxy1": {"count": 2, "sum": 0.55, "increments": [1, 1, 0, 0]},
+               "proxy2": {"count": 3, "sum": 55.5, "increments": [0, 1, 1, 1]}},
+      "omitted": 0})")) << s["compares"][0].dump();
+  EXPECT_EQ(s["compares"][1], json::parse(R"({"view": "postfix", "title": "deliveries by MTA",
+      "metric": "mail_deliveries_total", "label": "mta", "baseline": "", "kind": "counter",
+      "rows": {"mta1": {"count": 5}, "mta2": {"count": 1}}, "omitted": 0})")) << s["compares"][1].dump();
+  const json idle = tick();
+  EXPECT_EQ(idle["compares"][0]["rows"], json::object()) << "increments of this second only";
+}
+
+TEST_F(SecondStatsTest, ACompareKeepsTheBusiestValuesAndCountsTheRest) {
+  auto metrics = store_.declare({deliveries(), delays()});
+  stats_.set_views(mail_view());
+  for (int i = 0; i < 100; ++i) deliver(*metrics[0], "m" + std::to_string(i), "p", "delivered", 1 + i);
+  const json c = tick()["compares"][1];
+  EXPECT_EQ(c["rows"].size(), kMaxCompareRows);
+  EXPECT_TRUE(c["rows"].contains("m99")) << "the busiest stay";
+  EXPECT_FALSE(c["rows"].contains("m0"));
+  // The 36 quietest (1 + 2 + ... + 36) are counted in omitted.
+  EXPECT_EQ(c["omitted"], 36 * 37 / 2);
 }
 
 TEST_F(SecondStatsTest, GaugesReportTheSumAndTheLargest) {

@@ -49,6 +49,15 @@ inline std::shared_ptr<const view::Views> mail_view() {
   r.metric = "mail_deliveries_total";
   r.label = "outcome";
   r.part = {"transient", "permanent"};
+  view::Compare& c = v.compares.emplace_back();
+  c.title = "delay by relay";
+  c.metric = "mail_delivery_delay_seconds";
+  c.label = "relay";
+  c.baseline = "proxy1";
+  view::Compare& k = v.compares.emplace_back();
+  k.title = "deliveries by MTA";
+  k.metric = "mail_deliveries_total";
+  k.label = "mta";
   return views;
 }
 

@@ -54,6 +54,9 @@ std::string file_with_view(const std::string& view, const std::string& type = "d
         labels: {mta: '${mta}', relay: '${relay}', outcome: '${outcome}'}
       - histogram: h_seconds
         value: '1'
+        labels: {relay: '${relay}'}
+      - gauge: g
+        set: '1'
 )";
 }
 
@@ -80,6 +83,9 @@ TEST(ViewCompilerTest, CompilesTheDeclaredView) {
   ratios:
     - {title: bounce ratio, metric: m_total, label: outcome, part: [transient, permanent]}
     - {title: mta1 bounces, metric: m_total, label: outcome, part: [permanent], where: {mta: mta1}}
+  compares:
+    - {title: relays compared, metric: h_seconds, label: relay, baseline: proxy1}
+    - {metric: m_total, label: mta}
 )")}});
   ASSERT_THAT(c.errors, IsEmpty());
   ASSERT_EQ(c.views->views.size(), 1u);
@@ -114,7 +120,14 @@ TEST(ViewCompilerTest, CompilesTheDeclaredView) {
   EXPECT_THAT(v.ratios[0].part, ElementsAre("transient", "permanent"));
   EXPECT_TRUE(v.ratios[0].where.empty());
   EXPECT_EQ(v.ratios[1].where, (std::vector<std::pair<std::string, std::string>>{{"mta", "mta1"}}));
-  EXPECT_EQ(c.views->metrics.size(), 2u);
+  ASSERT_EQ(v.compares.size(), 2u);
+  EXPECT_EQ(v.compares[0].title, "relays compared");
+  EXPECT_EQ(v.compares[0].metric, "h_seconds");
+  EXPECT_EQ(v.compares[0].label, "relay");
+  EXPECT_EQ(v.compares[0].baseline, "proxy1");
+  EXPECT_EQ(v.compares[1].title, "m_total") << "defaults to the metric's name";
+  EXPECT_EQ(v.compares[1].baseline, "") << "none: the busiest value";
+  EXPECT_EQ(c.views->metrics.size(), 3u);
   EXPECT_EQ(c.views->view_of_rule("r1"), &v);
   EXPECT_EQ(c.views->view_of_rule("r2"), nullptr);
 }
@@ -252,6 +265,16 @@ TEST(ViewCompilerTest, SharesAndRatiosNeedADeclaredCounterWithTheLabels) {
               ElementsAre("rules/x.yml:10: view: share 'm_total' has fair: 'sometimes'; it is true or false"));
   EXPECT_THAT(with("  ratios:\n    - {metric: m_total, label: outcome, part: [x], where: {host: a}}\n"),
               ElementsAre("rules/x.yml:10: view: ratio where 'host' is not a label of m_total (known: mta relay outcome)"));
+  EXPECT_THAT(with("  compares:\n    - {metric: g, label: relay}\n"),
+              ElementsAre("rules/x.yml:10: view: compare metric 'g' is a gauge; a comparison reads a histogram's "
+                          "observations or a counter's increments"));
+  EXPECT_THAT(with("  compares:\n    - {metric: h_second, label: relay}\n"),
+              ElementsAre("rules/x.yml:10: view: compare metric 'h_second' is not a histogram or counter declared by any "
+                          "loaded rule (did you mean 'h_seconds'?)"));
+  EXPECT_THAT(with("  compares:\n    - {metric: h_seconds, label: mta}\n"),
+              ElementsAre("rules/x.yml:10: view: compare label 'mta' is not a label of h_seconds (known: relay)"));
+  EXPECT_THAT(with("  compares:\n    - {label: mta}\n"),
+              ElementsAre("rules/x.yml:10: view: a comparison needs 'metric' (a histogram or counter declared by a loaded rule)"));
   EXPECT_THAT(with("  ratios:\n    - {metric: m_total, label: outcome, part: []}\n"),
               ElementsAre("rules/x.yml:10: view: a ratio needs 'part', the label values counted above the line, such "
                           "as [transient, permanent]"));
@@ -291,6 +314,8 @@ TEST(ViewCompilerTest, JsonFollowsDocsViews) {
     - {title: MTA to relay, metric: m_total, rows: mta, cols: relay}
   ratios:
     - {title: bounce ratio, metric: m_total, label: outcome, part: [transient, permanent]}
+  compares:
+    - {title: relays compared, metric: h_seconds, label: relay, baseline: proxy1}
 )")},
                           {"rules/other.yml", "rules:\n  - {name: r2, match: 'y', event: {type: x}}\n"}});
   ASSERT_THAT(c.errors, IsEmpty());
@@ -302,15 +327,17 @@ TEST(ViewCompilerTest, JsonFollowsDocsViews) {
      "types": [{"type": "delivered", "colour": "#4c9aff", "from": "mta", "to": "relay", "then": "sink", "error": false}],
      "shares": [{"title": "MTA to relay", "metric": "m_total", "rows": "mta", "cols": "relay", "where": {}, "fair": true}],
      "ratios": [{"title": "bounce ratio", "metric": "m_total", "label": "outcome", "part": ["transient", "permanent"],
-                 "where": {}}]},
+                 "where": {}}],
+     "compares": [{"title": "relays compared", "metric": "h_seconds", "label": "relay", "baseline": "proxy1"}]},
     {"id": "other", "title": "other", "file": "rules/other.yml", "declared": false, "rules": ["r2"],
      "tiers": [{"name": "from", "title": "FROM"}, {"name": "to", "title": "TO"}],
-     "sink": null, "types": [], "shares": [], "ratios": []}],
+     "sink": null, "types": [], "shares": [], "ratios": [], "compares": []}],
    "palette": ["#4c9aff", "#3fb950", "#f2cc60", "#ff5a52", "#bc8cff", "#f0883e", "#39c5cf", "#f778ba", "#9aa4ae"],
    "metrics": [
     {"name": "m_total", "kind": "counter", "help": "Declared by rule r1.", "labels": ["mta", "relay", "outcome"], "buckets": []},
-    {"name": "h_seconds", "kind": "histogram", "help": "Declared by rule r1.", "labels": [],
-     "buckets": [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]}]})");
+    {"name": "h_seconds", "kind": "histogram", "help": "Declared by rule r1.", "labels": ["relay"],
+     "buckets": [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]},
+    {"name": "g", "kind": "gauge", "help": "Declared by rule r1.", "labels": [], "buckets": []}]})");
   EXPECT_EQ(j, want) << j.dump(2);
   // Key order is part of the contract a reader sees: views, palette, metrics.
   EXPECT_EQ(render_views_json(*c.views).rfind("{\"views\":[{\"id\":\"mail\",\"title\":", 0), 0u);
