@@ -21,7 +21,8 @@ export function historyItem(raw) {
   const s = normalizeStats(raw);
   if (!finite(s.ts)) return null;
   const seconds = finite(raw.seconds) && raw.seconds >= 0 ? raw.seconds : 0;
-  return { ts: s.ts, seconds, lastTs: finite(raw.last_ts) ? raw.last_ts : null, shares: s.shares, ratios: s.ratios, metrics: s.metrics };
+  return { ts: s.ts, seconds, lastTs: finite(raw.last_ts) ? raw.last_ts : null, shares: s.shares, ratios: s.ratios, compares: s.compares,
+    metrics: s.metrics };
 }
 
 export class HistoryWindow {
@@ -63,7 +64,8 @@ export class HistoryWindow {
     if (!stats || !finite(stats.ts)) return;
     const d = this.daemon(id);
     if (stats.ts <= d.lastTs) return;   // already in the history
-    d.live.push({ ts: stats.ts, seconds: 1, lastTs: stats.ts, shares: stats.shares || [], ratios: stats.ratios || [], metrics: stats.metrics || {} });
+    d.live.push({ ts: stats.ts, seconds: 1, lastTs: stats.ts, shares: stats.shares || [], ratios: stats.ratios || [],
+      compares: stats.compares || [], metrics: stats.metrics || {} });
     // Loaded: the next read of the history takes these in; until then, a few minutes at most.
     const cap = d.state === 'loaded' ? 5 * LIVE_SECONDS : MAX_LIVE_WITHOUT_HISTORY;
     if (d.live.length > cap) d.live.splice(0, d.live.length - cap);

@@ -14,6 +14,8 @@ import { Layout } from './layout.js';
 import { ArrivalQueue } from './arrivals.js';
 import { StatsWindow, LIVE_SECONDS, parseWindow, windowLabel, windowShares, windowRatios } from './stats_window.js';
 import { HistoryWindow } from './history_window.js';
+import { windowCompares } from './compare.js';
+import { ComparePanel } from './compare_panel.js';
 import { RateMeter, oneInN } from './rates.js';
 import { Panels, SIDE_TABS } from './panels.js';
 import { SharesPanel } from './shares_panel.js';
@@ -87,6 +89,7 @@ const tm = {
   shares: [],                 // [{title, metric, rows, cols, counts, shares}] over the window
   shareDetails: [],           // per share: rows, cols, totals, deviation, hot, maxDeviation, verdict
   ratios: [],                 // [{title, value}] over the window
+  comparisons: [],            // [{title, metric, label, rows: [{value, count, p50, p90, p99}], verdict}] over the window
   measurements: [],           // from measurements.js, when loaded
   rules: null,                // from rules_panel.js, when loaded
   hiddenTypes: [],
@@ -315,6 +318,7 @@ function setSideTab(name) {
   sideTab = SIDE_TABS.includes(name) ? name : 'shares';
   panels.setSideTab(sideTab);
   saveUi();
+  if (sideTab === 'compare') renderWindow();
 }
 
 // ---- panels -------------------------------------------------------------------
@@ -332,6 +336,7 @@ const panels = new Panels({
   onWindow: setWindow,
 });
 const sharesPanel = new SharesPanel(document.getElementById('shares'));
+const comparePanel = new ComparePanel(document.getElementById('compare-panel'));
 const stageBar = new StageBar({
   onOrder: setOrder,
   onZoom: (f) => { if (model.scene) model.scene.zoomBy(f); },
@@ -461,6 +466,9 @@ function renderWindow() {
   const ra = windowRatios(records, model.view, seconds);
   tm.ratios = ra.map((r) => ({ title: r.title, value: r.value }));
   panels.ratios(ra);
+  const co = windowCompares(records, model.view);
+  tm.comparisons = co;
+  if (sideTab === 'compare') comparePanel.render(co, span);
 }
 
 /** The window the user picked: 10, 60, 300, 3600, 86400 (seconds) or 'all'; kept in ?window=. */

@@ -10,7 +10,7 @@ function setText(el, text) {
   if (el && el.textContent !== text) el.textContent = text;
 }
 
-export const SIDE_TABS = Object.freeze(['shares', 'measurements', 'rules']);
+export const SIDE_TABS = Object.freeze(['shares', 'measurements', 'compare', 'rules']);
 
 export class Panels {
   /**

@@ -9,6 +9,8 @@
 //                   {"filter":{}}               no filter (every type wanted)
 //                   {"max_rate":N}
 
+import { normalizeCompare } from './compare.js';
+
 function finiteOr(v, dflt) {
   const n = typeof v === 'number' ? v : (typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
   return Number.isFinite(n) ? n : dflt;
@@ -132,6 +134,7 @@ export function normalizeStats(raw) {
     clients: finiteOr(s.clients, null),
     shares: Array.isArray(s.shares) ? s.shares.filter(isObject).map(normalizeShare) : [],
     ratios: Array.isArray(s.ratios) ? s.ratios.filter(isObject).map(normalizeRatio) : [],
+    compares: Array.isArray(s.compares) ? s.compares.filter(isObject).map(normalizeCompare) : [],
     metrics: isObject(s.metrics) ? s.metrics : {},
     reload: isObject(s.reload) ? s.reload : null,
     raw: s,

@@ -15,6 +15,7 @@
 
 import { addMatrices, shareMatrix } from './matrix.js';
 import { normalizeStats, numberMatrix } from './protocol.js';
+import { normalizeCompare, sumCompares } from './compare.js';
 
 export const WAIT_MS = 1500;
 
@@ -156,6 +157,7 @@ export function mergeRaw(parts, ts, reloadFrom = null) {
   out.metrics = sumSecondMetrics(raws.map((r) => ({ ts, metrics: isObject(r.metrics) ? r.metrics : {} }))).metrics;
   out.shares = sumShares(raws);
   out.ratios = sumRatios(raws);
+  out.compares = sumCompares(raws.map((r) => (Array.isArray(r.compares) ? r.compares.filter(isObject).map(normalizeCompare) : [])));
   const own = parts.find((p) => p.id === reloadFrom);
   if (own && isObject(own.raw) && isObject(own.raw.reload)) out.reload = own.raw.reload;
   return out;

@@ -85,7 +85,7 @@ export class StatsWindow {
   push(stats) {
     this.items.push({
       ts: stats.ts ?? null, daemons: stats.daemons || null,   // several daemons: who is in the sum
-      seconds: 1, shares: stats.shares || [], ratios: stats.ratios || [],
+      seconds: 1, shares: stats.shares || [], ratios: stats.ratios || [], compares: stats.compares || [],
     });
     if (this.items.length > LIVE_SECONDS) this.items.splice(0, this.items.length - LIVE_SECONDS);
   }

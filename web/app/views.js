@@ -72,9 +72,12 @@ function normalizeView(raw, index) {
   const ratios = (Array.isArray(v.ratios) ? v.ratios : []).filter(isObject).map((r) => ({
     title: str(r.title, str(r.metric)), metric: str(r.metric), label: str(r.label), part: strings(r.part),
   }));
+  const compares = (Array.isArray(v.compares) ? v.compares : []).filter(isObject).map((c) => ({
+    title: str(c.title, str(c.metric)), metric: str(c.metric), label: str(c.label), baseline: str(c.baseline),
+  }));
   return {
     id, title: str(v.title, id), file: str(v.file), declared: v.declared !== false,
-    rules: strings(v.rules), tiers, sink, types, shares, ratios,
+    rules: strings(v.rules), tiers, sink, types, shares, ratios, compares,
   };
 }
 
