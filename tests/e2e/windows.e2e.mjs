@@ -3,19 +3,27 @@
 // window (read from the daemon's per-minute history), then counts the lines fed while it is
 // open once (the live seconds after the history's newest second), and says the same for
 // "since start" and 5 min. Every count is checked against the daemon's own counters.
+// Then a comparison ("which parser is faster?") over a log whose distributions are known:
+// the Compare tab's quantiles within 10% of the truth, and the verdict.
 //
 //   TAPEMEASURE_BIN=build/tapemeasure node --test --test-concurrency=1 tests/e2e/windows.e2e.mjs
 //
-// Screenshot: windows-1h.png in $SCREENSHOT_DIR.
+// Screenshots: windows-1h.png, compare-parsers.png in $SCREENSHOT_DIR.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { launchBrowser, waitFor, screenshot } from './harness.mjs';
-import { Daemon, cleanup } from '../lib/daemon.mjs';
-import { demoLines } from '../lib/lines.mjs';
+import { Daemon, cleanup, tempDir } from '../lib/daemon.mjs';
+import { demoLines, rng } from '../lib/lines.mjs';
 
-after(cleanup);
+let browser = null;   // one Chromium for the file
+after(async () => {
+  if (browser) await browser.close();
+  await cleanup();
+});
 
 const SHARE = 'MTA to relay';
 const RATIO = 'bounce ratio';
@@ -77,7 +85,7 @@ async function untilPageCounts(page, total, what) {
 }
 
 describe('windows: 1 h, since start and 5 min count every line fed, once', { timeout: 180000 }, () => {
-  let d, browser, page;
+  let d, page;
   const statsAsked = [];   // the page's api/stats queries
   const first = demoLines({ count: 400, seed: 7 });
   const second = demoLines({ count: 300, seed: 8 });
@@ -91,7 +99,6 @@ describe('windows: 1 h, since start and 5 min count every line fed, once', { tim
     page.on('request', (r) => { if (r.url().includes('api/stats')) statsAsked.push(new URL(r.url()).search); });
   });
   after(async () => {
-    if (browser) await browser.close();
     if (d) await d.stop();
   });
 
@@ -137,5 +144,77 @@ describe('windows: 1 h, since start and 5 min count every line fed, once', { tim
     assert.equal(got.window, 10);
     assert.doesNotMatch(got.search, /window=/, 'the default is not written into the URL');
     assert.deepEqual(browser.errors, []);
+  });
+});
+
+// The seed's question: "what is actually faster, the new parsing function or the old?"
+const PARSERS_YML = `format: raw
+rules:
+  - name: parse
+    match: '^parse parser=(?P<parser>\\w+) ms=(?P<ms>[0-9.]+)$'
+    event: false
+    metrics:
+      - histogram: parse_ms
+        help: Time to parse one line, by parser.
+        value: '\${ms}'
+        buckets: [${Array.from({ length: 40 }, (_, i) => i + 1).join(', ')}]
+        labels: {parser: '\${parser}'}
+view:
+  title: Parsers
+  tiers: [{name: parser}]
+  compares:
+    - {title: parser old vs new, metric: parse_ms, label: parser, baseline: old}
+`;
+
+describe('compare: quantiles of two known distributions within 10%, and the verdict', { timeout: 120000 }, () => {
+  // old: uniform on [10, 30] ms; new: uniform on [5, 15] ms. Quantile q of U[a, b] is a + q (b - a).
+  const TRUTH = { old: [10, 30], new: [5, 15] };
+  const N = 3000;
+  let d, page;
+
+  before(async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'rules'));
+    fs.writeFileSync(path.join(dir, 'rules', 'parsers.yml'), PARSERS_YML);
+    d = await Daemon.start({ rules: [path.join(dir, 'rules')], dir });
+    const rand = rng(11);
+    const lines = [];
+    for (let i = 0; i < N; i++) {
+      for (const [name, [a, b]] of Object.entries(TRUTH)) lines.push(`parse parser=${name} ms=${(a + rand() * (b - a)).toFixed(3)}`);
+    }
+    await write(d.socketPath, lines);
+    await d.waitLines(lines.length);
+    browser ??= await launchBrowser({ width: 1400, height: 860 });
+    page = await browser.context.newPage();
+  });
+  after(async () => {
+    if (page) await page.close();
+    if (d) await d.stop();
+  });
+
+  it('p50, p90 and p99 of each parser within 10% of the truth; new is faster, in words', async () => {
+    await page.goto(`${d.url}?window=all`);
+    await page.click('#side-tabs button[data-tab="compare"]');
+    await waitFor(page, (n) => {
+      const c = window.tapemeasure.comparisons[0];
+      return c && c.rows.length === 2 && c.rows.every((r) => r.count === n);
+    }, N, 20000);
+    const c = await page.evaluate(() => window.tapemeasure.comparisons[0]);
+    assert.equal(c.title, 'parser old vs new');
+    assert.deepEqual(c.rows.map((r) => r.value), ['old', 'new'], 'the baseline first');
+    for (const r of c.rows) {
+      const [a, b] = TRUTH[r.value];
+      for (const q of [50, 90, 99]) {
+        const truth = a + (q / 100) * (b - a);
+        const got = r[`p${q}`];
+        assert.ok(Math.abs(got - truth) <= 0.1 * truth, `${r.value} p${q}: ${got} vs the truth ${truth}`);
+      }
+    }
+    // new's median is half of old's (10 vs 20 ms), its p99 14.9 vs 29.8 ms.
+    assert.match(c.verdict, /^new is (4[5-9]|5[0-5])% faster than old at p50, (4[5-9]|5[0-5])% at p99 \(n=3,000 vs 3,000\)$/, c.verdict);
+    const text = await page.locator('#compare-panel').innerText();
+    assert.match(text, /parser old vs new/);
+    assert.match(text, /new is \d+% faster than old/);
+    await screenshot(page, 'compare-parsers.png');
   });
 });

@@ -100,3 +100,14 @@ test('the live window keeps 5 minutes and sums the last N of them', () => {
   assert.deepEqual(w.shares(mail)[0].counts, { a: { x: 300 } }, 'a longer choice is full at once');
   assert.equal(w.ratios(mail)[0].perSecond, 1);
 });
+
+test('the seconds before the page opened go before the live ones, whichever arrived first', () => {
+  const w = new StatsWindow(300);
+  w.push(live(T0 + 5000, { a: { x: 5 } }, 0, 5));   // a live frame came before the api/stats answer
+  w.backfill([3000, 4000, 5000].map((t) => live(T0 + t, { a: { x: 1 } }, 0, 1)));
+  assert.deepEqual(w.items.map((x) => x.ts - T0), [3000, 4000, 5000], 'the second both brought is counted once');
+  assert.deepEqual(w.shares(mail)[0].counts, { a: { x: 7 } });
+  const empty = new StatsWindow(10);
+  empty.backfill(Array.from({ length: LIVE_SECONDS + 5 }, (_, i) => live(T0 + i * 1000, {}, 0, 0)));
+  assert.equal(empty.items.length, LIVE_SECONDS);
+});

@@ -795,16 +795,15 @@ async function loadPeers() {
 
 /**
  * The last seconds of stats: the window starts full, the measurements panel has a past.
- * One daemon only: several would need every daemon's api/stats, which a page may not read
- * across origins (no CORS there); their window fills from the live frames in 10 s.
+ * One daemon only: several daemons' seconds would have to be merged second by second as
+ * the live frames are; their short windows fill from the live frames (windows past 5 min
+ * read every daemon's per-minute history).
  */
 async function loadStatsOnce() {
   const data = daemonSet.size === 1 && servedByWatched ? await fetchJson('api/stats') : null;
   apiSeconds = data && Array.isArray(data.seconds) ? data.seconds : [];
-  if (statsWindow.seconds === 0) {
-    for (const sec of apiSeconds.slice(-LIVE_SECONDS)) statsWindow.push(normalizeStats(sec));
-    renderWindow();
-  }
+  statsWindow.backfill(apiSeconds.map(normalizeStats));
+  renderWindow();
 }
 
 async function loadPanels() {

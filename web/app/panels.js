@@ -21,7 +21,7 @@ export class Panels {
   constructor(h) {
     this.h = h;
     this.legendItems = new Map();   // type -> {button, rate}
-    this.legendKey = '';
+    this.legendKey = null;   // null: nothing drawn yet (an empty legend is drawn too)
     this.tabsKey = '';
     this.ratioItems = new Map();    // title -> {value, detail}
     this.ratiosKey = '';

@@ -83,11 +83,26 @@ export class StatsWindow {
   }
 
   push(stats) {
-    this.items.push({
+    this.items.push(StatsWindow.item(stats));
+    if (this.items.length > LIVE_SECONDS) this.items.splice(0, this.items.length - LIVE_SECONDS);
+  }
+
+  static item(stats) {
+    return {
       ts: stats.ts ?? null, daemons: stats.daemons || null,   // several daemons: who is in the sum
       seconds: 1, shares: stats.shares || [], ratios: stats.ratios || [], compares: stats.compares || [],
-    });
-    if (this.items.length > LIVE_SECONDS) this.items.splice(0, this.items.length - LIVE_SECONDS);
+    };
+  }
+
+  /**
+   * The seconds before the page opened (GET api/stats, normalized, oldest first), put before
+   * the live ones: those the live frames already brought (same `ts` or later) are skipped,
+   * whichever of the two arrived first.
+   */
+  backfill(seconds) {
+    const first = this.items.length ? this.items[0].ts : Infinity;
+    const older = seconds.filter((s) => Number.isFinite(s.ts) && s.ts < first).map((s) => StatsWindow.item(s));
+    this.items = [...older, ...this.items].slice(-LIVE_SECONDS);
   }
 
   /** Sum the last `size` seconds from now on (kept seconds beyond it stay for a longer choice). */
