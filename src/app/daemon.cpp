@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <iterator>
@@ -243,9 +245,14 @@ std::string Daemon::start() {
   ctx.daemon_name = name;
   Pipeline* pipeline = d.pipeline.get();
   ctx.metrics_text = [&d] { return metrics::render_text_exposition(d.registry); };
-  ctx.stats_json = [pipeline](std::string_view step) -> std::optional<std::string> {
+  ctx.stats_json = [pipeline](std::string_view step, std::string_view since) -> std::optional<std::string> {
+    std::int64_t since_ms = INT64_MIN;
+    if (!since.empty()) {
+      const auto [end, ec] = std::from_chars(since.data(), since.data() + since.size(), since_ms);
+      if (ec != std::errc() || end != since.data() + since.size() || step != "60") return std::nullopt;
+    }
     if (step.empty() || step == "1") return pipeline->stats_json(Pipeline::StatsStep::second);
-    if (step == "60") return pipeline->stats_json(Pipeline::StatsStep::minute);
+    if (step == "60") return pipeline->stats_json(Pipeline::StatsStep::minute, since_ms);
     if (step == "all") return pipeline->stats_json(Pipeline::StatsStep::all);
     return std::nullopt;
   };

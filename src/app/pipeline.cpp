@@ -110,8 +110,8 @@ bool Pipeline::install_views(std::shared_ptr<const view::Views> views) {
   return true;
 }
 
-std::string Pipeline::stats_json(StatsStep step) const {
-  std::string text = step == StatsStep::minute ? stats_.minutes_json()
+std::string Pipeline::stats_json(StatsStep step, std::int64_t since_ms) const {
+  std::string text = step == StatsStep::minute ? stats_.minutes_json(since_ms)
                      : step == StatsStep::all  ? stats_.all_json()
                                                : stats_.seconds_json();
   // The name first, so a reader merging several daemons' histories sees whose this is.

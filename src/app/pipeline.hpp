@@ -9,6 +9,8 @@
 #include <prometheus/registry.h>
 
 #include <chrono>
+#include <climits>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -71,7 +73,8 @@ class Pipeline : public ingest::LineSink {
   // GET /api/stats: {"daemon":"NAME","seconds":[...]}; ?step=60 and ?step=all: {"daemon":
   // "NAME","step":...,"records":[...]} (stats/stats_history.hpp).
   enum class StatsStep { second, minute, all };
-  std::string stats_json(StatsStep step = StatsStep::second) const;
+  // `since_ms`: for StatsStep::minute, only the minutes that start then or later.
+  std::string stats_json(StatsStep step = StatsStep::second, std::int64_t since_ms = INT64_MIN) const;
   std::string rules_json() const;
   std::string view_json() const;  // GET /api/view
   std::uint64_t lines() const { return processor_.lines(); }

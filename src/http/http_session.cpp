@@ -267,9 +267,11 @@ void HttpSession::handle(Request&& req) {
     if (const auto origin = req.find(bhttp::field::origin);
         origin != req.end() && ctx_->guard.origin_allowed(origin->value(), true, host))
       cors_origin_ = std::string(origin->value());
-    if (auto body = ctx_->stats_json(query_param(target, "step")))
+    if (auto body = ctx_->stats_json(query_param(target, "step"), query_param(target, "since")))
       return text(bhttp::status::ok, std::move(*body), "application/json");
-    return text(bhttp::status::bad_request, "bad request: step is 1 (per second, the default), 60 (per minute) or all\n",
+    return text(bhttp::status::bad_request,
+                "bad request: step is 1 (per second, the default), 60 (per minute) or all; since (with step=60) is "
+                "epoch milliseconds\n",
                 "text/plain");
   }
   if (path == "/api/rules") return text(bhttp::status::ok, ctx_->rules_json(), "application/json");

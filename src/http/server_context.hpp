@@ -48,7 +48,8 @@ struct ServerContext {
   std::function<std::string()> metrics_text;  // GET /metrics
   // GET /api/stats: `step` is the query's step= ("" when none); null when it names no step
   // the daemon keeps (400).
-  std::function<std::optional<std::string>(std::string_view step)> stats_json;
+  // GET /api/stats?step=..&since=..: the body, or nullopt for a query it does not take (400).
+  std::function<std::optional<std::string>(std::string_view step, std::string_view since)> stats_json;
   std::function<std::string()> rules_json;    // GET /api/rules
   std::function<std::string()> view_json;     // GET /api/view
   struct Health {

@@ -1,5 +1,8 @@
 #include "stats/stats_history.hpp"
 
+#include <algorithm>
+#include <ranges>
+
 namespace tapemeasure::stats {
 namespace {
 
@@ -64,11 +67,13 @@ std::string StatsHistory::seconds_json() const {
   return array_json("{\"seconds\":", seconds_, itself, nullptr);
 }
 
-std::string StatsHistory::minutes_json() const {
+std::string StatsHistory::minutes_json(std::int64_t since_ms) const {
   std::lock_guard lock(mu_);
-  const std::string current = current_.empty() ? "" : dump(current_.record(current_ts_ms_, 60));
-  return array_json("{\"step\":60,\"records\":", minutes_, [](const Minute& m) -> const std::string& { return m.json; },
-                    current_.empty() ? nullptr : &current);
+  const bool current_wanted = !current_.empty() && current_ts_ms_ >= since_ms;
+  const std::string current = current_wanted ? dump(current_.record(current_ts_ms_, 60)) : "";
+  const auto first = std::partition_point(minutes_.begin(), minutes_.end(), [&](const Minute& m) { return m.ts_ms < since_ms; });
+  return array_json("{\"step\":60,\"records\":", std::ranges::subrange(first, minutes_.end()),
+                    [](const Minute& m) -> const std::string& { return m.json; }, current_wanted ? &current : nullptr);
 }
 
 std::string StatsHistory::all_json() const {

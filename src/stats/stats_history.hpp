@@ -14,6 +14,7 @@
 // record_sum.hpp says.
 #include <nlohmann/json.hpp>
 
+#include <climits>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -38,8 +39,10 @@ class StatsHistory {
 
   // {"seconds":[...]}, {"step":60,"records":[...]}, {"step":"all","records":[one]}: oldest
   // first. `records` is empty before the first second.
+  // minutes_json(since): only the minutes that start at `since` (epoch ms) or later, so a
+  // page that needs the last hour, or the minutes it has not read yet, is not sent a day.
   std::string seconds_json() const;
-  std::string minutes_json() const;
+  std::string minutes_json(std::int64_t since_ms = INT64_MIN) const;
   std::string all_json() const;
 
   // Bytes held by the finished minutes (for tests and the memory notes).

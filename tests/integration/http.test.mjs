@@ -103,6 +103,17 @@ describe('endpoints, static files and guards', () => {
     assert.deepEqual(moved.map((m) => [m.per_s, m.top]), [[1, [{ labels: { kind: 'alpha' }, per_s: 1 }]]]);
     assert.equal(last.metrics.test_events_total.total, 1);
     assert.equal(last.reload.ok, true);
+    // The minutes since a time (a page's last hour): a minute's start, epoch ms; nothing else.
+    const minutes = await d.json('/api/stats?step=60');
+    assert.ok(minutes.records.length >= 1);
+    const newest = minutes.records.at(-1);
+    assert.ok(newest.last_ts >= last.ts, 'the current minute holds the newest second');
+    assert.deepEqual((await d.json(`/api/stats?step=60&since=${newest.ts}`)).records.map((r) => r.ts), [newest.ts]);
+    assert.deepEqual((await d.json(`/api/stats?step=60&since=${newest.ts + 60000}`)).records, []);
+    for (const bad of ['step=60&since=abc', 'step=60&since=', 'step=all&since=0', 'since=0', 'step=60&since=1e12']) {
+      const r = await d.get(`/api/stats?${bad}`);
+      assert.equal(r.status, bad === 'step=60&since=' ? 200 : 400, `/api/stats?${bad}`);
+    }
 
     const rules = await d.json('/api/rules');
     for (const k of ['lines', 'unmatched', 'files', 'rules', 'metrics', 'reloads', 'reload_failures', 'last_reload',

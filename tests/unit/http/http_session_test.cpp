@@ -91,7 +91,7 @@ TEST(HttpSessionTest, ATransferEncodingOtherThanChunkedGets501AndTheConnectionCl
 
 TEST(HttpSessionTest, AHandlerThatThrowsIsAnswered500TheOthersGoOn) {
   LoopbackServer s([](ServerContext& c) {
-    c.stats_json = [](std::string_view) -> std::optional<std::string> { throw std::runtime_error("stats blew up"); };
+    c.stats_json = [](std::string_view, std::string_view) -> std::optional<std::string> { throw std::runtime_error("stats blew up"); };
     c.rules_json = []() -> std::string { throw std::bad_alloc(); };
   });
   Client other(s.port());  // a keep-alive connection open all along
@@ -117,9 +117,9 @@ TEST(HttpSessionTest, StatsStepComesFromTheQueryAndAnUnknownOneIs400) {
   std::vector<std::string> asked;
   std::mutex mu;
   LoopbackServer s([&](ServerContext& c) {
-    c.stats_json = [&](std::string_view step) -> std::optional<std::string> {
+    c.stats_json = [&](std::string_view step, std::string_view since) -> std::optional<std::string> {
       std::lock_guard lock(mu);
-      asked.emplace_back(step);
+      asked.emplace_back(std::string(step) + (since.empty() ? "" : "/" + std::string(since)));
       if (step == "bad") return std::nullopt;
       return std::string("{}");
     };
@@ -127,11 +127,12 @@ TEST(HttpSessionTest, StatsStepComesFromTheQueryAndAnUnknownOneIs400) {
   EXPECT_EQ(status_of(get(s, "/api/stats")), 200);
   EXPECT_EQ(status_of(get(s, "/api/stats?step=60")), 200);
   EXPECT_EQ(status_of(get(s, "/api/stats?x=1&step=all&y")), 200);
+  EXPECT_EQ(status_of(get(s, "/api/stats?step=60&since=1764000000000")), 200);
   const auto bad = get(s, "/api/stats?step=bad");
   EXPECT_EQ(status_of(bad), 400) << bad;
   EXPECT_NE(bad.find("step is 1"), std::string::npos) << bad;
   std::lock_guard lock(mu);
-  EXPECT_EQ(asked, (std::vector<std::string>{"", "60", "all", "bad"}));
+  EXPECT_EQ(asked, (std::vector<std::string>{"", "60", "all", "60/1764000000000", "bad"}));
 }
 
 // A UI merging several daemons reads each one's /api/stats from another box's page: the

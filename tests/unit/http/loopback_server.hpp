@@ -39,7 +39,7 @@ class LoopbackServer {
                                            StaticFiles("/nonexistent"));
     auto& c = *ctx_;
     c.metrics_text = [] { return std::string("up 1\n"); };
-    c.stats_json = [](std::string_view step) -> std::optional<std::string> {
+    c.stats_json = [](std::string_view step, std::string_view) -> std::optional<std::string> {
       if (step == "bad") return std::nullopt;
       return std::string("{\"stats\":{}}");
     };

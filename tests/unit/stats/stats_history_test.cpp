@@ -45,6 +45,13 @@ TEST(StatsHistoryTest, MinutesAreAlignedSummedAndTheCurrentOneComesLast) {
   EXPECT_EQ(all[0]["lines_per_s"], 135);
   EXPECT_FALSE(all[0].contains("step"));
   EXPECT_EQ(all[0]["last_ts"], t0 + 184'000);
+  // Only what a page has not read yet, or the hour it needs: from a minute's start on.
+  const json since = json::parse(h.minutes_json(t0 + 120'000))["records"];
+  ASSERT_EQ(since.size(), 2u);
+  EXPECT_EQ(since[0]["ts"], t0 + 120'000);
+  EXPECT_EQ(since[1]["ts"], t0 + 180'000) << "and the current minute";
+  EXPECT_EQ(json::parse(h.minutes_json(t0 + 120'001))["records"].size(), 1u);
+  EXPECT_EQ(json::parse(h.minutes_json(t0 + 999'000))["records"].size(), 0u);
   EXPECT_EQ(json::parse(h.seconds_json())["seconds"].size(), 135u);
 }
 
