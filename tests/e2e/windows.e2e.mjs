@@ -147,6 +147,61 @@ describe('windows: 1 h, since start and 5 min count every line fed, once', { tim
   });
 });
 
+describe('what is usual: the hour before the window, and a ratio marked when it moved', { timeout: 120000 }, () => {
+  // An hour of minutes cannot be waited for here: the page's request for the hour before
+  // its window is answered with minutes made up for it (everything else is the real daemon).
+  let d, page;
+  const hourOf = (part, total) => {
+    const from = Math.floor((Date.now() - 300000) / 60000) * 60000;
+    const records = [];
+    for (let m = 1; m <= 60; m++) {
+      const t = total + (m % 5) - 2;
+      records.push({ ts: from - m * 60000, step: 60, seconds: 60, last_ts: from - m * 60000 + 59000, shares: [],
+        ratios: [{ view: 'postfix', title: RATIO, metric: 'mail_deliveries_total', part: Math.round(part * t) + (m % 3) - 1, total: t }] });
+    }
+    return { daemon: 'x', step: 60, records };
+  };
+
+  before(async () => {
+    d = await Daemon.start({});
+    const lines = demoLines({ count: 600, seed: 9 });
+    await write(d.socketPath, lines);
+    await d.waitLines(lines.length);
+    browser ??= await launchBrowser({ width: 1400, height: 860 });
+    page = await browser.context.newPage();
+  });
+  after(async () => {
+    if (page) await page.close();
+    if (d) await d.stop();
+  });
+
+  it('a bounce ratio far above its usual hour is marked, one near it is not', async () => {
+    const want = await expected(d);
+    const value = want.part / want.total;
+    let hour = hourOf(0.01, 100);
+    await page.route(/api\/stats\?step=60&since=/, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hour) }));
+    await page.goto(`${d.url}?window=300`);
+    await untilPageCounts(page, sumOf(want.counts), 'the 5 min window');
+    await waitFor(page, (title) => { const r = window.tapemeasure.ratios.find((x) => x.title === title); return r && r.usual !== null; }, RATIO, 15000);
+    let r = await page.evaluate((title) => window.tapemeasure.ratios.find((x) => x.title === title), RATIO);
+    assert.ok(Math.abs(r.usual - 0.01) < 0.002, `usual ${r.usual} over the hour made up at 1%`);
+    assert.ok(value > 0.05, `the demo bounces: ${value}`);
+    assert.equal(r.unusual, true, `${value} against a usual 1%`);
+    const box = page.locator(`#ratios .ratio[data-title="${RATIO}"]`);
+    assert.match(await box.getAttribute('class'), /unusual/);
+    assert.match(await box.innerText(), /usual 1(\.0)?%/);
+    await screenshot(page, 'usual-ratio.png');
+
+    hour = hourOf(value, 100);
+    await page.evaluate(() => { window.tapemeasure.setWindow(60); window.tapemeasure.setWindow(300); });   // read the hour again
+    await waitFor(page, ([title, v]) => { const x = window.tapemeasure.ratios.find((y) => y.title === title); return x && Math.abs(x.usual - v) < 0.01; },
+      [RATIO, value], 15000);
+    r = await page.evaluate((title) => window.tapemeasure.ratios.find((x) => x.title === title), RATIO);
+    assert.equal(r.unusual, false, `${r.value} against a usual ${r.usual}`);
+    assert.doesNotMatch(await box.getAttribute('class'), /unusual/);
+  });
+});
+
 // The seed's question: "what is actually faster, the new parsing function or the old?"
 const PARSERS_YML = `format: raw
 rules:

@@ -16,6 +16,7 @@ import { StatsWindow, LIVE_SECONDS, parseWindow, windowLabel, windowShares, wind
 import { HistoryWindow } from './history_window.js';
 import { windowCompares } from './compare.js';
 import { ComparePanel } from './compare_panel.js';
+import { MinuteRecords, hourBefore, usualRatios, usualShares, usualSince, HOUR_MS } from './usual.js';
 import { RateMeter, oneInN } from './rates.js';
 import { Panels, SIDE_TABS } from './panels.js';
 import { SharesPanel } from './shares_panel.js';
@@ -88,7 +89,7 @@ const tm = {
   knownTypes: [],             // the current view's types, in legend order
   shares: [],                 // [{title, metric, rows, cols, counts, shares}] over the window
   shareDetails: [],           // per share: rows, cols, totals, deviation, hot, maxDeviation, verdict
-  ratios: [],                 // [{title, value}] over the window
+  ratios: [],                 // [{title, value, usual, unusual}] over the window; usual: over the hour before it
   comparisons: [],            // [{title, metric, label, rows: [{value, count, p50, p90, p99}], verdict}] over the window
   measurements: [],           // from measurements.js, when loaded
   rules: null,                // from rules_panel.js, when loaded
@@ -151,6 +152,12 @@ const statsWindow = new StatsWindow(windowChoice === 'all' ? LIVE_SECONDS : Math
 let history = null;                   // a HistoryWindow while the window is longer than 5 min
 let historyReadAt = 0;
 const HISTORY_EVERY_MS = 60000;
+// What is usual: the hour before the window, from the daemons' minutes (usual.js), read
+// every minute for windows up to an hour (a day's hour before is more than they keep).
+const minuteRecords = new MinuteRecords();
+let minutesReadAt = 0;
+const minutesFrom = new Map();        // daemon id -> the earliest minute asked of it
+let usualCache = { key: '', hour: null };
 const typeRates = new Map();          // type -> smoothed events/s (legend)
 let lastTypeCounts = new Map();
 let lastCountersAt = performance.now();
@@ -456,19 +463,57 @@ function renderWindow() {
     tm.windowCoverage = { seconds, from: records.length ? records[0].ts : null, partial: [], loading: false };
     tm.windowStamps = statsWindow.stamps();
   }
+  const hour = usualHour(records, seconds);
   const sh = windowShares(records, model.view);
-  tm.shares = sh.map(({ matrix, ...plain }) => plain);
+  if (hour) usualShares(hour, sh).forEach((u, i) => { sh[i].usual = u; });
+  tm.shares = sh.map(({ matrix, usual, ...plain }) => ({ ...plain, unusual: usual ? usual.unusual : [] }));
   tm.shareDetails = sh.map((x) => ({
     title: x.title, rows: x.matrix.rows, cols: x.matrix.cols, totals: x.matrix.totals, deviation: x.matrix.deviation,
     hot: x.matrix.hot, maxDeviation: x.matrix.maxDeviation,
   }));
   sharesPanel.render(sh, span);
   const ra = windowRatios(records, model.view, seconds);
-  tm.ratios = ra.map((r) => ({ title: r.title, value: r.value }));
+  const ru = hour ? usualRatios(hour, ra) : ra.map(() => ({ usual: null, unusual: false }));
+  ra.forEach((r, i) => Object.assign(r, ru[i]));
+  tm.ratios = ra.map((r) => ({ title: r.title, value: r.value, usual: r.usual, unusual: r.unusual }));
   panels.ratios(ra);
   const co = windowCompares(records, model.view);
   tm.comparisons = co;
   if (sideTab === 'compare') comparePanel.render(co, span);
+}
+
+/** The length of the window the user picked, in ms; null for windows with no hour before kept. */
+function usualWindowMs() {
+  return windowChoice === 'all' || windowChoice > 3600 ? null : windowChoice * 1000;
+}
+
+/** The per-minute figures of the hour before the window (recomputed when a minute passes). */
+function usualHour(records, seconds) {
+  const ms = usualWindowMs();
+  if (ms === null || !model.view) return null;
+  const from = Math.floor((Date.now() - ms) / 60000) * 60000;   // the window's start, to its minute
+  const key = `${minuteRecords.version}\u0000${from}\u0000${model.view.id}\u0000${viewSet ? tm.viewsReceived : 0}`;
+  if (usualCache.key !== key) usualCache = { key, hour: hourBefore(minuteRecords.minutes(from - HOUR_MS, from), model.view) };
+  return usualCache.hour;
+}
+
+/** Each daemon's minutes for the hour before the window (api/stats?step=60&since=). */
+function readMinutes() {
+  const ms = usualWindowMs();
+  minutesReadAt = Date.now();
+  if (ms === null) return;
+  const needed = usualSince(Date.now(), ms);
+  for (const d of daemonSet.list) {
+    // What it has not read yet (from the newest minute it holds, which was not complete then),
+    // unless the window grew and wants older minutes.
+    const from = minutesFrom.get(d.id);
+    const newest = minuteRecords.newest(d.id);
+    const since = from !== undefined && from <= needed && newest !== null ? Math.max(needed, newest) : needed;
+    if (from === undefined || needed < from) minutesFrom.set(d.id, needed);
+    fetchJson(new URL(`api/stats?step=60&since=${since}`, d.url).toString()).then((body) => {
+      if (body && Array.isArray(body.records)) { minuteRecords.add(d.id, body, Date.now()); renderWindow(); }
+    });
+  }
 }
 
 /** The window the user picked: 10, 60, 300, 3600, 86400 (seconds) or 'all'; kept in ?window=. */
@@ -483,6 +528,7 @@ function setWindow(w) {
   statsWindow.setSize(long ? LIVE_SECONDS : windowChoice);
   history = long ? new HistoryWindow(windowChoice) : null;
   if (history) readHistory();
+  readMinutes();
   renderWindow();
 }
 
@@ -621,6 +667,7 @@ function refresh() {
   tm.notDrawn.behind = queue.behind;
   flushMerge();
   if (history && Date.now() - historyReadAt >= HISTORY_EVERY_MS) readHistory();
+  if (Date.now() - minutesReadAt >= HISTORY_EVERY_MS) readMinutes();
   const several = daemonSet.size > 1;
   const conns = daemonSet.list.map((d) => d.conn);
   tm.bytesReceived = conns.reduce((a, c) => a + c.bytesReceived, 0);
@@ -791,6 +838,7 @@ async function loadPeers() {
   tm.daemons = daemonSet.snapshot();
   renderConnection();
   if (history) readHistory();
+  readMinutes();
 }
 
 /**

@@ -134,14 +134,20 @@ export class Panels {
         const detail = document.createElement('small');
         detail.textContent = '\u00a0';
         d.append(label, value, detail);
-        this.ratioItems.set(r.title, { value, detail });
+        this.ratioItems.set(r.title, { value, detail, box: d });
         return d;
       }));
     }
     for (const r of list) {
       const it = this.ratioItems.get(r.title);
-      setText(it.value, formatPercent(r.value));
-      setText(it.detail, r.perSecond !== null ? `of ${formatCount(r.perSecond)}/s` : '\u00a0');
+      setText(it.value, formatPercent(r.value) + (r.unusual ? ' ?' : ''));
+      // What is usual (usual.js): the value over the hour before the window.
+      const usual = r.usual !== null && r.usual !== undefined ? `usual ${formatPercent(r.usual)} \u00b7 ` : '';
+      setText(it.detail, r.perSecond !== null ? `${usual}of ${formatCount(r.perSecond)}/s` : '\u00a0');
+      it.box.classList.toggle('unusual', !!r.unusual);
+      it.box.title = `${r.title}: part of ${r.metric} over all of it, summed over the window` +
+        (usual ? `; ${formatPercent(r.usual)} over the hour before it` +
+          (r.unusual ? ', a bigger change than that hour\'s minute-to-minute spread explains' : '') : '');
     }
   }
 

@@ -251,6 +251,10 @@ export class SharesPanel {
     }
     const fair = s.fair !== false;
     const hotSet = new Set(fair ? m.hot.map((x) => x.row + '\u0000' + x.col) : []);
+    // What is usual (usual.js): each cell's share over the hour before the window; the cells
+    // that moved more than that hour's spread explains are marked.
+    const usual = s.usual ? s.usual.usual : {};
+    const oddSet = new Set(s.usual ? s.usual.unusual.map((x) => x.row + '\u0000' + x.col) : []);
     const body = t.createTBody();
     for (const r of rows) {
       const tr = body.insertRow();
@@ -274,12 +278,15 @@ export class SharesPanel {
         const zz = m.z[r][c];
         const significant = zz !== null && Math.abs(zz) >= MIN_Z;
         td.style.background = !fair ? shareShade(share) : judged ? deviationColor(dev, significant) : deviationColor(null);
-        if (hotSet.has(r + '\u0000' + c)) td.className = 'hot';
+        const odd = oddSet.has(r + '\u0000' + c);
+        td.className = [hotSet.has(r + '\u0000' + c) ? 'hot' : '', odd ? 'unusual' : ''].join(' ').trim();
         td.dataset.col = c;
         td.dataset.share = share === null ? '' : share.toFixed(4);
         td.title = !fair ? `${r} \u2192 ${c}: ${formatCount(m.counts[r][c])}, ${formatShare(share)} of ${r}'s`
           : `${r} \u2192 ${c}: ${formatCount(m.counts[r][c])}, ${formatShare(share)} (${formatDeviation(dev)} vs fair` +
             (zz === null ? ')' : `, ${Math.abs(zz).toFixed(1)} \u03c3${significant ? '' : ': could be chance'})`);
+        const u = usual[r] && usual[r][c];
+        if (u !== undefined) td.title += `; usually ${formatShare(u)} (the hour before)${odd ? ': more of a change than that hour\'s minutes explain' : ''}`;
         const b = document.createElement('b');
         b.textContent = countsShown ? formatCount(m.counts[r][c] || 0) : formatShare(share);
         const sm = document.createElement('small');
