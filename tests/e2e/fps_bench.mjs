@@ -3,7 +3,8 @@
 // default) while the server streams ~1000 events/s. Reports, does not assert.
 //
 //   node tests/e2e/fps_bench.mjs [--seconds 15] [--rate 1000] [--renderer canvas|webgl]
-//                                [--size 1280x720[,1920x1080]] [--panel shares|measurements|rules]
+//                                [--size 1280x720[,1920x1080]] [--panel shares|measurements|compare|rules]
+//                                [--window 10|60|300|3600|86400|all]
 // --panel opens that side-panel tab first (the measurements panel draws uPlot charts once a
 // second; this measures what that costs the traffic view).
 //   --fleet 100x30 [--lines N] [--cap C]
@@ -28,6 +29,7 @@ const rate = Number(opt('rate', 1000));
 const renderer = opt('renderer', 'canvas');
 const sizes = opt('size', '1280x720,1920x1080').split(',').map((s) => s.split('x').map(Number));
 const panel = opt('panel', 'shares');
+const windowChoice = opt('window', null);   // the shares/ratios/comparisons window (?window=)
 const fleet = opt('fleet', null);
 
 /** A real daemon fed a generated fleet's log: {kind, url, close()}. */
@@ -51,7 +53,10 @@ try {
   for (const [width, height] of sizes) {
     const b = await launchBrowser({ width, height });
     try {
-      await b.page.goto(srv.url + (renderer === 'webgl' ? '?renderer=webgl' : ''), { waitUntil: 'load' });
+      const query = new URLSearchParams();
+      if (renderer === 'webgl') query.set('renderer', 'webgl');
+      if (windowChoice) query.set('window', windowChoice);
+      await b.page.goto(srv.url + (query.size ? `?${query}` : ''), { waitUntil: 'load' });
       await waitFor(b.page, () => window.tapemeasure.ready && window.tapemeasure.dotsDrawn > 0, null, 20000);
       await b.page.click(`#side-tabs button[data-tab="${panel}"]`);
       await sleep(4000); // warm up: let the view fill with dots
