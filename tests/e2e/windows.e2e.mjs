@@ -113,6 +113,11 @@ describe('windows: 1 h, since start and 5 min count every line fed, once', { tim
     assert.equal(got.select, '3600', 'the selector shows the window of the URL');
     assert.deepEqual(got.coverage.partial, []);
     assert.ok(statsAsked.includes('?step=60'), `the minutes were read: ${JSON.stringify(statsAsked)}`);
+    // The Measurements tab's figures cover the window too: every delivery counted, once.
+    await waitFor(page, (n) => {
+      const m = (window.tapemeasure.measurements || []).find((x) => x.metric === 'mail_deliveries_total');
+      return m && m.window && m.window.count === n;
+    }, want.total, 15000);
   });
 
   it('lines fed while it is open are counted once: the history plus the live seconds after it', async () => {

@@ -17,6 +17,7 @@ import { HistoryWindow } from './history_window.js';
 import { windowCompares } from './compare.js';
 import { ComparePanel } from './compare_panel.js';
 import { MinuteRecords, hourBefore, usualRatios, usualShares, usualSince, HOUR_MS } from './usual.js';
+import { windowMetrics, usualRate } from './window_metrics.js';
 import { RateMeter, oneInN } from './rates.js';
 import { Panels, SIDE_TABS } from './panels.js';
 import { SharesPanel } from './shares_panel.js';
@@ -477,6 +478,11 @@ function renderWindow() {
   ra.forEach((r, i) => Object.assign(r, ru[i]));
   tm.ratios = ra.map((r) => ({ title: r.title, value: r.value, usual: r.usual, unusual: r.unusual }));
   panels.ratios(ra);
+  if (measurements) {
+    const wm = windowMetrics(records, seconds);
+    for (const [name, m] of wm) Object.assign(m, hour ? usualRate(name, m.count, seconds, hour.minutes) : { usual: null, unusual: false });
+    call(() => measurements.setWindow(wm, span));
+  }
   const co = windowCompares(records, model.view);
   tm.comparisons = co;
   if (sideTab === 'compare') comparePanel.render(co, span);
@@ -493,7 +499,10 @@ function usualHour(records, seconds) {
   if (ms === null || !model.view) return null;
   const from = Math.floor((Date.now() - ms) / 60000) * 60000;   // the window's start, to its minute
   const key = `${minuteRecords.version}\u0000${from}\u0000${model.view.id}\u0000${viewSet ? tm.viewsReceived : 0}`;
-  if (usualCache.key !== key) usualCache = { key, hour: hourBefore(minuteRecords.minutes(from - HOUR_MS, from), model.view) };
+  if (usualCache.key !== key) {
+    const minutes = minuteRecords.minutes(from - HOUR_MS, from);
+    usualCache = { key, hour: { ...hourBefore(minutes, model.view), minutes } };
+  }
   return usualCache.hour;
 }
 

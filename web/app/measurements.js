@@ -273,11 +273,16 @@ export class MeasurementModel {
       .slice(0, shown);
   }
 
-  /** window.tapemeasure.measurements: [{metric, kind, perSecond}] (gauges: perSecond null, value). */
+  /**
+   * window.tapemeasure.measurements: [{metric, kind, perSecond}] (gauges: perSecond null,
+   * value), and over the UI's window `window: {count, perSecond, p50.., usual, unusual}`.
+   */
   state() {
     return this.metrics.map((metric) => {
       const e = this.latest(metric);
       const out = { metric: metric.name, kind: metric.kind, perSecond: e && metric.kind !== 'gauge' ? e.perS : null };
+      const w = this.window && this.window.figures.get(metric.name);
+      out.window = w ? { ...w } : null;
       if (metric.kind === 'gauge') out.value = e ? e.value : null;
       if (metric.kind === 'histogram') Object.assign(out, { p50: e ? e.p50 : null, p90: e ? e.p90 : null, p99: e ? e.p99 : null });
       return out;
@@ -365,6 +370,9 @@ class MetricCard {
     this.small = el('small', 'tm-small', '');
     figures.append(this.big, this.small);
     this.root.append(figures);
+    // Over the window the user picked (window_metrics.js), and what is usual for the rate.
+    this.windowLine = el('small', 'tm-window', '');
+    this.root.append(this.windowLine);
     if (metric.kind === 'histogram') {
       this.quantiles = el('div', 'tm-quantiles');
       this.q = {};
@@ -405,6 +413,7 @@ class MetricCard {
       setText(this.small, total + mean);
     }
     if (this.q) for (const k of ['p50', 'p90', 'p99']) setText(this.q[k], e ? formatValue(unit, e[k]) : DASH);
+    this.drawWindow(model);
     if (this.topList) this.drawTop(model);
     const peak = model.peak(metric);
     const what = metric.kind === 'histogram' ? 'p99' : metric.kind === 'gauge' ? '' : '/s';
@@ -412,6 +421,22 @@ class MetricCard {
     setText(this.chartNote, peak === null ? '' :
       `last ${shown >= 120 ? Math.round(shown / 60) + ' min' : shown + ' s'} · peak ${metric.kind === 'counter' ? formatRate(unit, peak) : formatValue(unit, peak)}${what === 'p99' ? ' (p99)' : ''}`);
     this.drawChart(model, uPlot);
+  }
+
+  drawWindow(model) {
+    const w = model.window && model.window.figures.get(this.metric.name);
+    this.root.classList.toggle('tm-unusual', !!(w && w.unusual));
+    if (!w || this.metric.kind === 'gauge' || !model.window.span) { setText(this.windowLine, ''); return; }
+    const unit = this.metric.kind === 'histogram' ? '' : this.unit;
+    let text = `${model.window.span}: ${formatRate(unit, w.perSecond)} (${formatCompact(w.count)})`;
+    if (this.metric.kind === 'histogram' && w.p50 !== null) {
+      text += ` \u00b7 p50 ${formatValue(this.unit, w.p50)} \u00b7 p99 ${formatValue(this.unit, w.p99)}`;
+    }
+    if (w.usual !== null && w.usual !== undefined) text += ` \u00b7 usual ${formatRate(unit, w.usual)}${w.unusual ? ' ?' : ''}`;
+    setText(this.windowLine, text);
+    this.windowLine.title = w.usual === null || w.usual === undefined ? '' :
+      `the rate over the hour before the window: ${formatRate(unit, w.usual)}` +
+      (w.unusual ? '; the window\'s rate moved more than that hour\'s minute-to-minute spread explains' : '');
   }
 
   drawTop(model) {
@@ -491,6 +516,12 @@ export class MeasurementsPanel {
 
   backfill(seconds) {
     this.model.backfill(seconds);
+    this.schedule();
+  }
+
+  /** The metrics over the UI's window: figures (window_metrics.js, by name) and its span text. */
+  setWindow(figures, span) {
+    this.model.window = { figures, span };
     this.schedule();
   }
 

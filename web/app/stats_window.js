@@ -91,6 +91,7 @@ export class StatsWindow {
     return {
       ts: stats.ts ?? null, daemons: stats.daemons || null,   // several daemons: who is in the sum
       seconds: 1, shares: stats.shares || [], ratios: stats.ratios || [], compares: stats.compares || [],
+      metrics: stats.metrics || {},
     };
   }
 
