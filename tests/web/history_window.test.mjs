@@ -111,3 +111,17 @@ test('the seconds before the page opened go before the live ones, whichever arri
   empty.backfill(Array.from({ length: LIVE_SECONDS + 5 }, (_, i) => live(T0 + i * 1000, {}, 0, 0)));
   assert.equal(empty.items.length, LIVE_SECONDS);
 });
+
+test('a day is read once, then only from the newest minute held: the older minutes stay', () => {
+  const h = new HistoryWindow(86400);
+  assert.equal(h.since('a'), null, 'nothing held: all of it');
+  h.setHistory('a', { records: [minute(0, 60, { a: { x: 1 } }, 0, 1), minute(1, 60, { a: { x: 2 } }, 0, 2), minute(2, 20, { a: { x: 4 } }, 0, 4, 19)] }, null, T0 + 150000);
+  assert.equal(h.since('a'), T0 + 120000, 'the minute that was not complete');
+  h.setHistory('a', { records: [minute(2, 60, { a: { x: 5 } }, 0, 5), minute(3, 10, { a: { x: 1 } }, 0, 1, 9)] }, T0 + 120000, T0 + 190000);
+  const c = h.contents(T0 + 190000);
+  assert.deepEqual(windowShares(c.records, mail)[0].counts, { a: { x: 9 } }, 'minute 2 replaced, 0 and 1 kept');
+  assert.equal(c.seconds, 60 + 60 + 60 + 10);
+  const all = new HistoryWindow('all');
+  all.setHistory('a', { records: [] });
+  assert.equal(all.since('a'), null, 'since start is one record: always read whole');
+});

@@ -41,10 +41,26 @@ export class HistoryWindow {
     return d;
   }
 
-  /** A daemon's history arrived: the answer of api/stats?step=60|all ({records: [...]}). */
-  setHistory(id, body) {
+  /**
+   * The `since` to ask a daemon for (api/stats?step=60&since=): the start of the newest
+   * minute already held, which was not complete when it was read; null: read it all.
+   */
+  since(id) {
+    const d = this.daemons.get(id);
+    if (this.span === 'all' || !d || d.state !== 'loaded' || !d.records.length) return null;
+    return d.records[d.records.length - 1].ts;
+  }
+
+  /**
+   * A daemon's history arrived: the answer of api/stats?step=60|all ({records: [...]}).
+   * With `since` (what was asked), it holds only the minutes from then on: those replace the
+   * ones held from then on, the older ones stay (those older than the window go).
+   */
+  setHistory(id, body, since = null, now = Date.now()) {
     const d = this.daemon(id);
-    const records = body && Array.isArray(body.records) ? body.records.map(historyItem).filter(Boolean) : [];
+    const fresh = body && Array.isArray(body.records) ? body.records.map(historyItem).filter(Boolean) : [];
+    const cutoff = this.span === 'all' ? -Infinity : now - this.span * 1000 - MINUTE_MS;
+    const records = since === null ? fresh : [...d.records.filter((r) => r.ts < since && r.ts >= cutoff), ...fresh];
     d.records = records;
     d.lastTs = records.reduce((m, r) => Math.max(m, r.lastTs ?? -Infinity), -Infinity);
     d.live = d.live.filter((x) => x.ts > d.lastTs);

@@ -547,10 +547,11 @@ function readHistory() {
   if (!h) return;
   historyReadAt = Date.now();
   for (const d of daemonSet.list) {
-    const url = new URL(`api/stats?${h.query}`, d.url).toString();
+    const since = h.since(d.id);   // what it has not read yet, after the first read
+    const url = new URL(`api/stats?${h.query}${since === null ? '' : `&since=${since}`}`, d.url).toString();
     fetchJson(url).then((body) => {
       if (history !== h) return;   // the window changed meanwhile
-      if (body && Array.isArray(body.records)) h.setHistory(d.id, body); else h.historyFailed(d.id);
+      if (body && Array.isArray(body.records)) h.setHistory(d.id, body, since); else h.historyFailed(d.id);
       renderWindow();
     });
   }
