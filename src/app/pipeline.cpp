@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reload/rules_report.hpp"
 #include "rules/event_json.hpp"
 #include "view/view_json.hpp"
 #include "util/log.hpp"
@@ -30,7 +31,7 @@ Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, P
       processor_(store_, self, options_.match_threads, options_.max_remembered),
       hub_(options_.hub, self),
       reload_status_(reload_status) {
-  rule_type_ids_.assign(initial_rules->size(), kTypeIdUnknown);
+  router_.install(initial_rules->size());
   processor_.install(std::move(initial_rules));
   install_views(std::move(initial_views));
   on_event_ = [this](const rules::RuleMatch& m) { on_match(m); };
@@ -67,25 +68,12 @@ void Pipeline::end_batch() {
 
 void Pipeline::on_match(const rules::RuleMatch& m) {
   ++events_this_second_;
-  const auto render = [&] { return rules::render_event_json(m, batch_ts_ms_); };
-  int& known = rule_type_ids_[m.index];
-  if (known >= 0) {  // a constant type, already looked up
-    hub_.offer(known, {}, batch_now_, render);
-    return;
-  }
-  type_buf_.clear();
-  const rules::Template* type = m.rule.type_field >= 0 ? &m.rule.event_fields[m.rule.type_field].second : nullptr;
-  if (type) type->expand(m.fields, type_buf_);
-  const int id = hub_.type_id(type_buf_);
-  // Only a type with an id may be kept: beyond the table the hub matches by name.
-  if (known == kTypeIdUnknown)
-    known = (!type || type->max_field() < 0) && id != stream::Hub::kNoId ? id : kTypeNotConstant;
-  hub_.offer(id, type_buf_, batch_now_, render);
+  router_.route(m, batch_ts_ms_, batch_now_);
 }
 
 void Pipeline::install(std::shared_ptr<const rules::RuleSet> rules, std::shared_ptr<const view::Views> views,
                        rules::MatchWorkers::Copies helper_copies) {
-  rule_type_ids_.assign(rules->size(), kTypeIdUnknown);
+  router_.install(rules->size());
   processor_.install(std::move(rules), std::move(helper_copies));
   // Only a changed view is news to the browsers: a regex fix must not make them redraw.
   if (install_views(std::move(views)) && hub_.has_clients()) hub_.broadcast(view_frame_);
@@ -148,42 +136,7 @@ void Pipeline::tick_second() {
 }
 
 void Pipeline::publish_rules_snapshot() {
-  const auto& set = *processor_.rules();
-  json j = json::object();
-  j["lines"] = processor_.lines();
-  j["unmatched"] = processor_.unmatched();
-  j["unmatched_seconds"] = processor_.unmatched_seconds();
-  j["files"] = set.files();
-  json rules = json::array();
-  for (std::size_t i = 0; i < set.size(); ++i) {
-    const auto& r = set.rule(i);
-    json metrics = json::array();
-    for (const auto& m : r.metrics) metrics.push_back(set.metrics()[m.schema].name);
-    rules.push_back({{"name", r.name},
-                     {"file", r.pos.file},
-                     {"line", r.pos.line},
-                     {"format", r.format == rules::InputFormat::syslog ? "syslog" : "raw"},
-                     {"match", r.re->pattern()},
-                     {"continue", r.continue_matching},
-                     {"event", r.event_enabled},
-                     {"metrics", std::move(metrics)},
-                     {"matches", processor_.rule_stats()[i].matches},
-                     {"seconds", processor_.rule_stats()[i].seconds}});
-  }
-  j["rules"] = std::move(rules);
-  json metrics = json::array();
-  for (const auto& m : set.metrics())
-    metrics.push_back({{"name", m.name}, {"kind", metrics::to_string(m.kind)}, {"labels", m.label_names}});
-  j["metrics"] = std::move(metrics);
-  const auto reload = reload_status_.get();
-  j["reloads"] = reload.reloads;
-  j["reload_failures"] = reload.failures;
-  j["last_reload"] = {{"at", reload.at},
-                      {"ok", reload.ok()},
-                      {"error", reload.ok() ? json(nullptr) : json(reload.error_text())},  // capped: 64 KiB
-                      {"duration_ms", reload.duration_ms}};
-  j["recent_unmatched"] = processor_.recent_unmatched();
-  std::string text = rules::dump_json(j);
+  std::string text = reload::render_rules_report(processor_, reload_status_.get());
   std::lock_guard lock(snapshot_mutex_);
   rules_snapshot_ = std::move(text);
 }

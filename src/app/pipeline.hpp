@@ -22,6 +22,7 @@
 #include "reload/rule_loader.hpp"
 #include "stats/second_stats.hpp"
 #include "stats/stats_history.hpp"
+#include "stream/event_router.hpp"
 #include "stream/hub.hpp"
 #include "view/view.hpp"
 
@@ -100,12 +101,7 @@ class Pipeline : public ingest::LineSink {
   std::uint64_t events_this_second_ = 0;
   std::uint64_t lines_at_last_second_ = 0, unmatched_at_last_second_ = 0;
   double dropped_at_last_second_ = 0;
-  std::string type_buf_;
-  // Per rule of the installed set: its type's hub id when the type is a constant (most
-  // rules), found on its first event; kTypeNotConstant when it holds a capture or has no
-  // id (beyond the hub's table).
-  static constexpr int kTypeIdUnknown = -2, kTypeNotConstant = -3;
-  std::vector<int> rule_type_ids_;
+  stream::EventRouter router_{hub_};
   std::vector<std::string_view> batch_lines_;  // views into ingest's buffer, valid until end_batch
 
   const reload::ReloadStatusBoard& reload_status_;

@@ -6,7 +6,9 @@
 // tests/ecosystem/t25_mtail.sh runs live mtail on the same logs as well.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "golden/golden_runner.hpp"
 #include "support/test_support.hpp"
@@ -91,10 +93,16 @@ TEST_P(MtailExamplesTest, SeveralMatchThreadsGiveTheSameNumbers) {
   const std::string rules = (source_dir() / "rules/examples" / (log.stem().string() + ".yml")).string();
   const std::string data = read_file(source_dir() / log);
   const auto one = run_engine({rules}, data, 1, true);
-  // On a busy machine the helpers may wake too late to take a chunk: try again.
+  // On a busy machine the helpers may wake too late to take a chunk: try again, for up to
+  // 20 s (ten tries in a row lost the race while a build held the cores), pausing between
+  // tries for the helpers to be scheduled.
   GoldenOutput three;
-  for (int attempt = 0; attempt < 10 && three.helper_chunks == 0; ++attempt) three = run_engine({rules}, data, 3, true);
-  ASSERT_GT(three.helper_chunks, 0u) << "the helpers never matched a chunk";
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (int attempt = 0; three.helper_chunks == 0 && std::chrono::steady_clock::now() < give_up; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    three = run_engine({rules}, data, 3, true);
+  }
+  ASSERT_GT(three.helper_chunks, 0u) << "the helpers never matched a chunk in 20 s of tries";
   EXPECT_EQ(one.metrics, three.metrics);
   EXPECT_EQ(one.events, three.events);
 }
