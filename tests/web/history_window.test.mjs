@@ -125,3 +125,18 @@ test('a day is read once, then only from the newest minute held: the older minut
   all.setHistory('a', { records: [] });
   assert.equal(all.since('a'), null, 'since start is one record: always read whole');
 });
+
+test('a day is summed an hour at a time: a new minute re-sums only its hour, and the counts stay exact', () => {
+  const h = new HistoryWindow(86400);
+  const recs = Array.from({ length: 150 }, (_, m) => minute(m, 60, { a: { x: 1 } }, m % 2, 2));
+  h.setHistory('a', { records: recs }, null, T0 + 150 * 60000);
+  let c = h.contents(T0 + 150 * 60000);
+  assert.deepEqual(windowShares(c.records, mail)[0].counts, { a: { x: 150 } });
+  assert.equal(windowRatios(c.records, mail, c.seconds)[0].part, 75);
+  assert.ok(c.records.length <= 4, `three hours' sums and the newest minute: ${c.records.length} records`);
+  const first = h.daemons.get('a').hours.get(Math.floor(T0 / 3600000));
+  h.setHistory('a', { records: [minute(149, 60, { a: { x: 1 } }, 1, 2), minute(150, 10, { a: { x: 5 } }, 0, 5, 9)] }, T0 + 149 * 60000, T0 + 151 * 60000);
+  c = h.contents(T0 + 151 * 60000);
+  assert.deepEqual(windowShares(c.records, mail)[0].counts, { a: { x: 155 } });
+  assert.equal(h.daemons.get('a').hours.get(Math.floor(T0 / 3600000)).sum, first.sum, 'the first hour was not summed again');
+});

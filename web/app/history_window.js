@@ -8,13 +8,27 @@
 // the window says so. Pure module: main.js fetches, this sums.
 
 import { normalizeStats } from './protocol.js';
+import { mergeRaw } from './stats_merge.js';
 import { LIVE_SECONDS } from './stats_window.js';
 
 const MINUTE_MS = 60000;
+const HOUR_MS = 3600000;
 /** Live seconds kept for a daemon without history: an hour, then the oldest go. */
 export const MAX_LIVE_WITHOUT_HISTORY = 3600;
 
 const finite = (v) => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Records added up into one of the same shape (shares' cells, ratios' parts and totals,
+ * comparisons' rows, metrics' increments): a day of 1,440 minutes is summed an hour at a
+ * time, each hour once, instead of all of them once a second.
+ */
+export function sumRecords(list) {
+  if (list.length <= 1) return list[0] || null;
+  const s = normalizeStats(mergeRaw(list.map((r) => ({ id: '', raw: r })), list[0].ts));
+  return { ts: list[0].ts, seconds: list.reduce((a, r) => a + r.seconds, 0), lastTs: list[list.length - 1].lastTs,
+    shares: s.shares, ratios: s.ratios, compares: s.compares, metrics: s.metrics };
+}
 
 /** One record of api/stats?step=60|all as a window item: {ts, seconds, lastTs, shares, ratios}. */
 export function historyItem(raw) {
@@ -37,7 +51,7 @@ export class HistoryWindow {
 
   daemon(id) {
     let d = this.daemons.get(id);
-    if (!d) this.daemons.set(id, (d = { records: [], lastTs: -Infinity, live: [], state: 'loading' }));
+    if (!d) this.daemons.set(id, (d = { records: [], lastTs: -Infinity, live: [], state: 'loading', hours: new Map() }));
     return d;
   }
 
@@ -106,12 +120,32 @@ export class HistoryWindow {
       let own = 0;
       // A minute whose end is inside the window is counted whole: the window is then up to
       // a minute longer than asked, never shorter, and each minute is exact.
-      for (const r of d.records) {
-        if (r.ts + MINUTE_MS <= cutoff && this.span !== 'all') continue;
-        records.push(r);
+      const inWindow = this.span === 'all' ? d.records : d.records.filter((r) => r.ts + MINUTE_MS > cutoff);
+      for (const r of inWindow) {
         own += r.seconds;
         from = from === null ? r.ts : Math.min(from, r.ts);
       }
+      // The complete minutes summed an hour at a time, each hour once (a complete minute does
+      // not change: an hour is summed again only when a minute joins it or leaves the
+      // window); the newest minute, still filling, as it is.
+      const closed = inWindow.slice(0, -1);
+      const byHour = new Map();
+      for (const r of closed) {
+        const hour = Math.floor(r.ts / HOUR_MS);
+        let list = byHour.get(hour);
+        if (!list) byHour.set(hour, (list = []));
+        list.push(r);
+      }
+      const hours = new Map();
+      for (const [hour, list] of byHour) {
+        const key = `${list.length}\u0000${list[0].ts}\u0000${list[list.length - 1].lastTs}`;
+        const cached = d.hours.get(hour);
+        const sum = cached && cached.key === key ? cached.sum : sumRecords(list);
+        hours.set(hour, { key, sum });
+        records.push(sum);
+      }
+      d.hours = hours;
+      records.push(...inWindow.slice(-1));
       for (const x of d.live) {
         if (x.ts < cutoff) continue;
         records.push(x);
