@@ -27,7 +27,10 @@ DirWatch::DirWatch(boost::asio::io_context& ioc, std::function<void(bool)> on_ev
   usable_ = true;
 }
 
-DirWatch::~DirWatch() { stop(); }
+DirWatch::~DirWatch() {
+  stop();
+  *alive_ = false;
+}
 
 bool DirWatch::watch(const std::string& dir) {
   if (!usable_) return false;
@@ -50,7 +53,9 @@ void DirWatch::stop() {
 
 // Wait for the next batch of events.
 void DirWatch::do_read() {
-  fd_.async_read_some(boost::asio::buffer(buf_), [this](boost::system::error_code ec, std::size_t n) { on_read(ec, n); });
+  fd_.async_read_some(boost::asio::buffer(buf_), [this, alive = alive_](boost::system::error_code ec, std::size_t n) {
+    if (*alive) on_read(ec, n);  // a read that completed before this watch was destroyed
+  });
 }
 
 // Decide whether names changed, forget watches the kernel dropped, and tell the owner.

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ class DirWatch {
   void on_read(boost::system::error_code ec, std::size_t n);
 
   boost::asio::posix::stream_descriptor fd_;
+  // False once this is destroyed: the read handler may still be queued on the io_context.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::function<void(bool)> on_event_;
   std::map<std::string, int> watched_;  // dir -> watch descriptor
   std::vector<char> buf_;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -56,6 +57,9 @@ struct FileFollowers::Impl {
   }
 
   net::io_context& ioc;
+  // False once FileFollowers is gone: a handler queued before that (the io_context outlives
+  // it) checks this before it touches anything here.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   FollowOptions opt;
   ingest::LineSink& sink;
   metrics::SelfMetrics& self;
@@ -121,7 +125,9 @@ struct FileFollowers::Impl {
   void schedule_pump() {
     if (pump_posted || stopped) return;
     pump_posted = true;
-    net::post(ioc, [this] { pump(); });
+    net::post(ioc, [this, alive = alive] {
+      if (*alive) pump();
+    });
   }
 
   // Names -> files: open what appeared, retire what was rotated away.
@@ -462,8 +468,8 @@ struct FileFollowers::Impl {
   // The safety net: look at names and sizes whatever inotify said, retire, save.
   void on_poll() {
     poll.expires_after(kPollInterval);
-    poll.async_wait([this](boost::system::error_code ec) {
-      if (ec || stopped) return;
+    poll.async_wait([this, alive = alive](boost::system::error_code ec) {
+      if (!*alive || ec || stopped) return;
       rescan_wanted = true;
       schedule_pump();  // not pump(): a pump already queued would make a second loop of them
       guarded([&] { close_quiet_retired(); });
@@ -488,7 +494,12 @@ FileFollowers::FileFollowers(net::io_context& ioc, FollowOptions options, ingest
                              std::strerror(errno));
 }
 
-FileFollowers::~FileFollowers() { stop(); }
+FileFollowers::~FileFollowers() {
+  stop();
+  // Handlers already queued (a pump, a poll that fired) may still run on the io_context:
+  // they find this false and leave Impl, which is about to go, alone.
+  *impl_->alive = false;
+}
 
 void FileFollowers::start() {
   auto& d = *impl_;

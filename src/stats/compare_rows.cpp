@@ -1,6 +1,6 @@
 #include "stats/compare_rows.hpp"
 
-#include <algorithm>
+#include <set>
 
 #include "stats/share_math.hpp"
 
@@ -17,11 +17,12 @@ double keep_busiest(CompareRows& rows, std::size_t keep) {
   if (rows.size() <= keep) return 0;
   std::map<std::string, double> counts;
   for (const auto& [value, row] : rows) counts[value] = row.count;
-  const auto kept = busiest(counts, keep);
+  const auto busy = busiest(counts, keep);
+  const std::set<std::string> kept(busy.begin(), busy.end());
   CompareRows out;
   double dropped = 0;
-  for (const auto& [value, row] : rows) {
-    if (std::find(kept.begin(), kept.end(), value) != kept.end()) out.emplace(value, row);
+  for (auto& [value, row] : rows) {
+    if (kept.contains(value)) out.emplace(value, std::move(row));
     else dropped += row.count;
   }
   rows = std::move(out);
