@@ -441,7 +441,7 @@ function onStats(s) {
   statsWindow.push(s);
   renderWindow();
   if (measurements) { call(() => measurements.push(raw)); tm.measurements = call(() => measurements.state()) || []; }
-  if (rulesPanel) { call(() => rulesPanel.stats(raw)); tm.rules = call(() => rulesPanel.state()) || null; }
+  if (rulesPanel) call(() => rulesPanel.stats(raw));
 }
 
 /** Shares and ratios of the current view over the window: panels and test hook. */
@@ -883,7 +883,9 @@ async function loadPanels() {
     const mod = await import('./rules_panel.js');
     rulesPanel = new mod.RulesPanel(document.getElementById('rules-panel'), { onNotice: (text) => panels.notice(text) });
     rulesPanel.start();  // polls api/rules: the tab is filled on a fresh page, not only after a reload
-    tm.rules = call(() => rulesPanel.state()) || null;
+    // Read when asked: the panel's state changes with its polls as well as with stats frames
+    // (a reload error seen by a poll put the banner up while the hook still said ok).
+    Object.defineProperty(tm, 'rules', { get: () => call(() => rulesPanel.state()) || null, enumerable: true });
   } catch (e) {
     rulesPanel = null;
     console.warn('rules panel not loaded:', e && e.message);
