@@ -1,7 +1,6 @@
 #include "stats/stats_history.hpp"
 
 #include <algorithm>
-#include <ranges>
 
 namespace tapemeasure::stats {
 namespace {
@@ -18,13 +17,15 @@ std::int64_t minute_of(std::int64_t ts_ms) {
   return m > ts_ms ? m - kMinuteMs : m;  // before 1970 (a test's clock): still the minute's start
 }
 
-// {HEAD[item,item,...,last]}: the items as `text_of` gives them, then `last` if not null.
-template <class Items, class Text>
-std::string array_json(std::string_view head, const Items& items, Text text_of, const std::string* last) {
+// {HEAD[item,item,...,last]}: the items in [first, end) as `text_of` gives them, then `last`
+// if not null. (An iterator pair, not a range: clang's libstdc++ ranges reject a subrange
+// of deque iterators, and the fuzz targets are built with clang.)
+template <class It, class Text>
+std::string array_json(std::string_view head, It first, It end, Text text_of, const std::string* last) {
   std::string out(head);
   out += '[';
-  for (const auto& item : items) {
-    out += text_of(item);
+  for (; first != end; ++first) {
+    out += text_of(*first);
     out += ',';
   }
   if (last) out += *last;
@@ -64,7 +65,7 @@ void StatsHistory::add(const nlohmann::ordered_json& second, std::string second_
 
 std::string StatsHistory::seconds_json() const {
   std::lock_guard lock(mu_);
-  return array_json("{\"seconds\":", seconds_, itself, nullptr);
+  return array_json("{\"seconds\":", seconds_.begin(), seconds_.end(), itself, nullptr);
 }
 
 std::string StatsHistory::minutes_json(std::int64_t since_ms) const {
@@ -72,7 +73,7 @@ std::string StatsHistory::minutes_json(std::int64_t since_ms) const {
   const bool current_wanted = !current_.empty() && current_ts_ms_ >= since_ms;
   const std::string current = current_wanted ? dump(current_.record(current_ts_ms_, 60)) : "";
   const auto first = std::partition_point(minutes_.begin(), minutes_.end(), [&](const Minute& m) { return m.ts_ms < since_ms; });
-  return array_json("{\"step\":60,\"records\":", std::ranges::subrange(first, minutes_.end()),
+  return array_json("{\"step\":60,\"records\":", first, minutes_.end(),
                     [](const Minute& m) -> const std::string& { return m.json; }, current_wanted ? &current : nullptr);
 }
 
