@@ -152,6 +152,20 @@ describe('windows: 1 h, since start and 5 min count every line fed, once', { tim
   });
 });
 
+/** A daemon fed `lines` (all matched before it returns), and a page of the file's browser. */
+async function fedDaemonAndPage(options, lines) {
+  const d = await Daemon.start(options);
+  await write(d.socketPath, lines);
+  await d.waitLines(lines.length);
+  browser ??= await launchBrowser({ width: 1400, height: 860 });
+  return { d, page: await browser.context.newPage() };
+}
+
+async function closeAll(d, page) {
+  if (page) await page.close();
+  if (d) await d.stop();
+}
+
 describe('what is usual: the hour before the window, and a ratio marked when it moved', { timeout: 120000 }, () => {
   // An hour of minutes cannot be waited for here: the page's request for the hour before
   // its window is answered with minutes made up for it (everything else is the real daemon).
@@ -168,17 +182,9 @@ describe('what is usual: the hour before the window, and a ratio marked when it 
   };
 
   before(async () => {
-    d = await Daemon.start({});
-    const lines = demoLines({ count: 600, seed: 9 });
-    await write(d.socketPath, lines);
-    await d.waitLines(lines.length);
-    browser ??= await launchBrowser({ width: 1400, height: 860 });
-    page = await browser.context.newPage();
+    ({ d, page } = await fedDaemonAndPage({}, demoLines({ count: 600, seed: 9 })));
   });
-  after(async () => {
-    if (page) await page.close();
-    if (d) await d.stop();
-  });
+  after(() => closeAll(d, page));
 
   it('a bounce ratio far above its usual hour is marked, one near it is not', async () => {
     const want = await expected(d);
@@ -236,21 +242,14 @@ describe('compare: quantiles of two known distributions within 10%, and the verd
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'rules'));
     fs.writeFileSync(path.join(dir, 'rules', 'parsers.yml'), PARSERS_YML);
-    d = await Daemon.start({ rules: [path.join(dir, 'rules')], dir });
     const rand = rng(11);
     const lines = [];
     for (let i = 0; i < N; i++) {
       for (const [name, [a, b]] of Object.entries(TRUTH)) lines.push(`parse parser=${name} ms=${(a + rand() * (b - a)).toFixed(3)}`);
     }
-    await write(d.socketPath, lines);
-    await d.waitLines(lines.length);
-    browser ??= await launchBrowser({ width: 1400, height: 860 });
-    page = await browser.context.newPage();
+    ({ d, page } = await fedDaemonAndPage({ rules: [path.join(dir, 'rules')], dir }, lines));
   });
-  after(async () => {
-    if (page) await page.close();
-    if (d) await d.stop();
-  });
+  after(() => closeAll(d, page));
 
   it('p50, p90 and p99 of each parser within 10% of the truth; new is faster, in words', async () => {
     await page.goto(`${d.url}?window=all`);
