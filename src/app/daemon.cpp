@@ -106,8 +106,7 @@ struct Daemon::Impl {
   net::steady_timer second_timer{ingest_ioc};
   net::signal_set signals{ingest_ioc, SIGINT, SIGTERM, SIGHUP};
   net::steady_timer fatal_timer{ingest_ioc};
-  std::size_t clients_last_second = 0;
-  int trims_due = 0;
+  util::TrimSchedule trims;
   std::thread net_thread;
 
   void on_frame_timer() {
@@ -124,16 +123,8 @@ struct Daemon::Impl {
     second_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       pipeline->tick_second();
-      // Clients that left free their queues and compressors (on the network thread, as their
-      // last writes fail, which may take a few seconds): give that memory back, for a few
-      // seconds after.
-      const std::size_t clients = pipeline->hub().clients();
-      if (clients < clients_last_second) trims_due = 3;
-      clients_last_second = clients;
-      if (trims_due > 0) {
-        --trims_due;
-        util::return_free_memory();
-      }
+      // Memory that departed clients (and anything else) freed goes back to the kernel.
+      if (trims.due(pipeline->hub().clients())) trims.trimmed(util::return_free_memory());
       on_second_timer();
     });
   }

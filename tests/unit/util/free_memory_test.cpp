@@ -49,5 +49,40 @@ TEST(FreeMemoryTest, FreedBlocksBelowALiveOneGoBackToTheKernel) {
 #endif
 }
 
+// Seconds in which the schedule trims, over `seconds` seconds of `clients(second)` browsers
+// and trims that release memory when `releases(second)`.
+template <typename Clients, typename Releases>
+std::vector<int> trim_seconds(int seconds, Clients clients, Releases releases) {
+  TrimSchedule schedule;
+  std::vector<int> trimmed;
+  for (int s = 0; s < seconds; ++s) {
+    if (!schedule.due(clients(s))) continue;
+    trimmed.push_back(s);
+    schedule.trimmed(releases(s));
+  }
+  return trimmed;
+}
+
+TEST(TrimScheduleTest, TrimsEveryTenSecondsWhenNothingHappens) {
+  EXPECT_EQ(trim_seconds(31, [](int) { return 5u; }, [](int) { return false; }), (std::vector<int>{9, 19, 29}));
+}
+
+TEST(TrimScheduleTest, TrimsForThreeSecondsAfterClientsLeave) {
+  const auto clients = [](int s) { return s < 4 ? 100u : 1u; };
+  EXPECT_EQ(trim_seconds(12, clients, [](int) { return false; }), (std::vector<int>{4, 5, 6}));
+}
+
+// Their memory freed late (the network thread still failing their last writes): trims go on
+// while they release memory, and stop one second after the last that did.
+TEST(TrimScheduleTest, GoesOnWhileTrimsReleaseMemory) {
+  const auto clients = [](int s) { return s < 4 ? 100u : 1u; };
+  const auto releases = [](int s) { return s >= 6 && s <= 8; };
+  EXPECT_EQ(trim_seconds(12, clients, releases), (std::vector<int>{4, 5, 6, 7, 8, 9}));
+}
+
+TEST(TrimScheduleTest, MoreClientsAskForNoTrim) {
+  EXPECT_EQ(trim_seconds(9, [](int s) { return static_cast<unsigned>(s); }, [](int) { return true; }), (std::vector<int>{}));
+}
+
 }  // namespace
 }  // namespace tapemeasure::util
