@@ -1,10 +1,13 @@
 #include "rules/rule_compiler.hpp"
 
+#include "rules/lean_pattern.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
+#include "rules/lean_pattern.hpp"
 #include "rules/metric_value.hpp"
 #include "util/utf8.hpp"
 
@@ -313,11 +316,49 @@ class Compiler {
           rem.stored.push_back(std::move(st));
         }
       }
-      // Captures that everything but the event needs: up to the highest group read.
-      rule.submatches_metrics = 1;
-      for (int f : needed)
-        if (f < static_cast<int>(rule.field_group.size()))
-          rule.submatches_metrics = std::max(rule.submatches_metrics, rule.field_group[static_cast<std::size_t>(f)] + 1);
+      make_lean(rule, needed);
+    }
+  }
+
+  // The pattern matching uses when no event is wanted: only the groups `needed` reads
+  // capture (see lean_pattern.hpp).
+  static void make_lean(CompiledRule& rule, const std::set<int>& needed) {
+    const std::size_t ncap = rule.field_group.size();
+    std::vector<bool> keep(static_cast<std::size_t>(rule.re->NumberOfCapturingGroups()) + 1, false);
+    int kept = 0;
+    for (int f : needed)
+      if (f < static_cast<int>(ncap) && !keep[static_cast<std::size_t>(rule.field_group[static_cast<std::size_t>(f)])]) {
+        keep[static_cast<std::size_t>(rule.field_group[static_cast<std::size_t>(f)])] = true;
+        ++kept;
+      }
+    auto lean = std::make_shared<const RE2>(without_captures(rule.re->pattern(), keep), rule.re->options());
+    rule.lean_group.assign(ncap, -1);
+    rule.lean_submatches = 0;
+    if (lean->ok() && lean->NumberOfCapturingGroups() == kept) {
+      const auto& groups = lean->NamedCapturingGroups();
+      for (std::size_t f = 0; f < ncap; ++f) {
+        if (!keep[static_cast<std::size_t>(rule.field_group[f])]) continue;
+        const auto it = groups.find(rule.fields.names()[f]);
+        if (it == groups.end()) break;  // cannot happen; the check below falls back
+        rule.lean_group[f] = it->second;
+        rule.lean_submatches = std::max(rule.lean_submatches, it->second + 1);
+      }
+      const bool mapped = std::all_of(needed.begin(), needed.end(), [&](int f) {
+        return f >= static_cast<int>(ncap) || rule.lean_group[static_cast<std::size_t>(f)] > 0;
+      });
+      if (mapped) {
+        rule.lean = kept == rule.re->NumberOfCapturingGroups() ? rule.re : std::move(lean);
+        return;
+      }
+    }
+    // The rewrite is not understood (it should always be): the whole pattern, up to the
+    // highest group read, as before.
+    rule.lean = rule.re;
+    rule.lean_submatches = 1;
+    for (std::size_t f = 0; f < ncap; ++f) {
+      rule.lean_group[f] = rule.field_group[f];
+      if (needed.count(static_cast<int>(f)))
+        rule.lean_submatches = std::max(rule.lean_submatches, rule.field_group[f] + 1);
     }
   }
 

@@ -98,7 +98,11 @@ bool RuleSet::build_sets(RuleErrors& errors, const std::string& file) {
 std::shared_ptr<const RuleSet> RuleSet::clone_for_thread() const {
   auto copy = std::shared_ptr<RuleSet>(new RuleSet());
   copy->rules_ = rules_;
-  for (auto& rule : copy->rules_) rule.re = std::make_shared<const RE2>(rule.re->pattern(), rule.re->options());
+  for (auto& rule : copy->rules_) {
+    const bool lean_is_whole = rule.lean == rule.re;
+    rule.re = std::make_shared<const RE2>(rule.re->pattern(), rule.re->options());
+    rule.lean = lean_is_whole ? rule.re : std::make_shared<const RE2>(rule.lean->pattern(), rule.lean->options());
+  }
   copy->metrics_ = metrics_;
   copy->files_ = files_;
   copy->tables_ = tables_;
@@ -122,6 +126,7 @@ int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,
   const auto text_for = [&](InputFormat f) { return f == InputFormat::syslog ? header.body : line; };
 
   s.candidates.clear();
+  bool set_answered = true;  // every candidate's pattern is known to match
   for (const auto& g : groups_) {
     const std::string_view text = text_for(g.format);
     RE2::Set::ErrorInfo info{};
@@ -131,6 +136,7 @@ int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,
       // The Set's DFA ran out of memory on this line: try every rule of the group instead
       // (slower, same answer). Never lose the line.
       s.candidates.insert(s.candidates.end(), g.rule_of.begin(), g.rule_of.end());
+      set_answered = false;
     }
   }
   if (s.candidates.empty()) return 0;
@@ -143,16 +149,22 @@ int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,
   for (int index : s.candidates) {
     const CompiledRule& rule = rules_[index];
     const std::string_view text = text_for(rule.format);
-    const int n = all_fields ? rule.submatches_all : rule.submatches_metrics;
-    if (!rule.re->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
-                        RE2::UNANCHORED, s.submatches.data(), n))
+    const RE2& re = all_fields ? *rule.re : *rule.lean;
+    const std::vector<int>& group = all_fields ? rule.field_group : rule.lean_group;
+    const int n = all_fields ? rule.submatches_all : rule.lean_submatches;
+    // With nothing to capture, the Set has already said that the pattern matches.
+    if ((n > 0 || !set_answered) &&
+        !re.Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED, s.submatches.data(), n))
       continue;
-    const std::size_t ncap = rule.field_group.size();
+    const std::size_t ncap = group.size();
     for (std::size_t f = 0; f < ncap; ++f) {
-      const int g = rule.field_group[f];
-      const auto& sp = s.submatches[g];
-      s.fields[f] = g < n && sp.data() != nullptr ? std::string_view(sp.data(), sp.size())
-                                                   : std::string_view();
+      const int g = group[f];
+      if (g < 0 || g >= n) {
+        s.fields[f] = std::string_view();
+        continue;
+      }
+      const auto& sp = s.submatches[static_cast<std::size_t>(g)];
+      s.fields[f] = sp.data() != nullptr ? std::string_view(sp.data(), sp.size()) : std::string_view();
     }
     if (rule.format == InputFormat::syslog) {
       s.fields[ncap] = header.host;

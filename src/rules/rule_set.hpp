@@ -92,7 +92,13 @@ struct CompiledRule {
   std::size_t match_fields = 0;  // fields matching fills (captures, syslog header); the rest are the runner's
   std::size_t event_auto_fields = 0;  // captures and host/program/pid: added to events as they are
   int submatches_all = 1;        // RE2 submatches to request to fill every field
-  int submatches_metrics = 1;    // ... enough for everything but the event (cheaper)
+  // Matching without events uses `lean`: the pattern with only the groups something other
+  // than the event reads (see lean_pattern.hpp), often one-pass where the whole one is not.
+  // lean_group[f] is capture field f's group in it, or -1 where nothing but the event reads
+  // the field. lean_submatches 0: nothing to capture, the RE2::Set's answer is the match.
+  std::shared_ptr<const RE2> lean;
+  std::vector<int> lean_group;
+  int lean_submatches = 1;
 
   // Measuring across lines (all optional). A rule with any of them is `stateful`: the line
   // processor runs it through a RuleRunner, in line order.

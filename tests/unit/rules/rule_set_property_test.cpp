@@ -166,5 +166,58 @@ TEST(RuleSetPropertyTest, AgreesWithRegexByRegexInFileOrder) {
   EXPECT_GT(multi, kSets / 4);
 }
 
+// Without events, each rule's pattern captures only the groups its metrics read (the others
+// made non-capturing, see lean_pattern.hpp), and none at all when nothing is read: the same
+// rules must match, and the fields read must hold what the whole pattern captures.
+TEST(RuleSetPropertyTest, MatchingWithoutEventsFillsWhatMetricsReadTheSame) {
+  std::mt19937 rng(20261206);
+  constexpr int kSets = 300;
+  int compared_fields = 0, no_capture_rules = 0;
+  for (int iter = 0; iter < kSets; ++iter) {
+    RuleFileSpec file;
+    file.file = "prop.yml";
+    const int nrules = 1 + static_cast<int>(rng() % 8);
+    for (int r = 0; r < nrules; ++r) {
+      RuleSpec spec;
+      spec.name = "r" + std::to_string(r);
+      spec.pos = {"prop.yml", r + 1};
+      spec.match = kPatterns[rng() % std::size(kPatterns)];
+      spec.format = rng() % 2 ? InputFormat::syslog : InputFormat::raw;
+      spec.continue_matching = rng() % 4 == 0;
+      // A counter labelled by a random subset of the pattern's groups.
+      MetricSpec metric;
+      metric.name = "m_" + std::to_string(iter) + "_" + std::to_string(r);
+      const RE2 re(spec.match);
+      for (const auto& [name, group] : re.NamedCapturingGroups())
+        if (rng() % 2) metric.labels.push_back({name, {"${" + name + "}", spec.pos}});
+      spec.metrics.push_back(metric);
+      file.rules.push_back(spec);
+    }
+    RuleErrors errors;
+    const auto set = RuleSet::compile({file}, errors);
+    ASSERT_NE(set, nullptr) << to_string(errors);
+    for (std::size_t r = 0; r < set->size(); ++r) no_capture_rules += set->rule(r).lean_submatches == 0;
+    MatchScratch whole_scratch, lean_scratch;
+    for (const std::string_view l : kLines) {
+      for (const std::string& line : {std::string(l), std::string(parse_syslog_header(l).body), "x " + std::string(l)}) {
+        std::vector<std::pair<int, std::vector<std::string>>> whole, lean;
+        const auto read_fields = [&](std::vector<std::pair<int, std::vector<std::string>>>& out) {
+          return [&out](const RuleMatch& m) {
+            std::vector<std::string> values;
+            for (const auto& label : m.rule.metrics.front().labels) values.push_back(label.expand(m.fields));
+            out.push_back({m.index, std::move(values)});
+          };
+        };
+        set->match(line, whole_scratch, true, read_fields(whole));
+        set->match(line, lean_scratch, false, read_fields(lean));
+        ASSERT_EQ(lean, whole) << "line: " << line << "\nrules:\n" << describe(file.rules);
+        for (const auto& [rule, values] : whole) compared_fields += static_cast<int>(values.size());
+      }
+    }
+  }
+  EXPECT_GT(compared_fields, kSets * 10);
+  EXPECT_GT(no_capture_rules, kSets / 4);
+}
+
 }  // namespace
 }  // namespace tapemeasure::rules
