@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff, SeqTracker, describeResume } from '../../web/app/backoff.js';
+import { Backoff, SeqTracker, describeResume } from '../../web/app/network/backoff.js';
 
 test('backoff grows exponentially up to the cap', () => {
   const b = new Backoff({ base: 500, max: 8000, random: () => 1 });

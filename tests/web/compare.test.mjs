@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { histogramQuantile, normalizeCompare, sumCompares, windowCompares, verdictOf, isTime, MIN_SAMPLES } from '../../web/app/compare.js';
-import { formatQuantile } from '../../web/app/compare_panel.js';
-import { normalizeStats } from '../../web/app/protocol.js';
-import { mergeRaw } from '../../web/app/stats_merge.js';
+import { histogramQuantile, normalizeCompare, sumCompares, windowCompares, verdictOf, isTime, MIN_SAMPLES } from '../../web/app/model/compare.js';
+import { formatQuantile } from '../../web/app/ui/compare_panel.js';
+import { normalizeStats } from '../../web/app/network/protocol.js';
+import { mergeRaw } from '../../web/app/network/stats_merge.js';
 
 const close = (a, b, msg = '') => assert.ok(Math.abs(a - b) < 1e-9, `${a} ~ ${b} ${msg}`);
 

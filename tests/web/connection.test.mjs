@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeWS, fakeClock } from './fake_time_and_socket.mjs';
-import { Connection, wsUrlFor } from '../../web/app/connection.js';
+import { Connection, wsUrlFor } from '../../web/app/network/connection.js';
 
 function harness() {
   FakeWS.all = [];

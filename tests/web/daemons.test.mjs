@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeWS, fakeClock } from './fake_time_and_socket.mjs';
 import {
   DaemonSet, daemonTarget, parseDaemonsParam, daemonTargets, perDaemonRate, publicState, DEFAULT_CAP, SERVER_CAP_REQUEST,
-} from '../../web/app/daemons.js';
+} from '../../web/app/network/daemons.js';
 
 const PAGE = 'http://127.0.0.1:8001/?view=postfix';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heatColour, tableFits, heatmapOrder, worstCells, matrixCsv, SATURATE_AT } from '../../web/app/heatmap.js';
-import { shareMatrix } from '../../web/app/matrix.js';
-import { nodeLabelPlan, shortenLabel } from '../../web/app/node_labels.js';
+import { heatColour, tableFits, heatmapOrder, worstCells, matrixCsv, SATURATE_AT } from '../../web/app/ui/heatmap.js';
+import { shareMatrix } from '../../web/app/model/matrix.js';
+import { nodeLabelPlan, shortenLabel } from '../../web/app/render/node_labels.js';
 
 const dist = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 const BG = [22, 27, 34];

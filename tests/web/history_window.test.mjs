@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HistoryWindow, MAX_LIVE_WITHOUT_HISTORY } from '../../web/app/history_window.js';
-import { parseWindow, windowLabel, windowShares, windowRatios, StatsWindow, LIVE_SECONDS } from '../../web/app/stats_window.js';
-import { normalizeStats } from '../../web/app/protocol.js';
-import { normalizeViewSet } from '../../web/app/views.js';
+import { HistoryWindow, MAX_LIVE_WITHOUT_HISTORY } from '../../web/app/model/history_window.js';
+import { parseWindow, windowLabel, windowShares, windowRatios, StatsWindow, LIVE_SECONDS } from '../../web/app/model/stats_window.js';
+import { normalizeStats } from '../../web/app/network/protocol.js';
+import { normalizeViewSet } from '../../web/app/model/views.js';
 import { MAIL, frame } from './fixtures.mjs';
 
 const mail = normalizeViewSet(frame(MAIL)).byId.get('postfix');

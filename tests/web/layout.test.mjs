@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Layout, geometry, naturalCompare, spread, storageKey, OVERFLOW_NAME } from '../../web/app/layout.js';
-import { normalizeViewSet } from '../../web/app/views.js';
+import { Layout, geometry, naturalCompare, spread, storageKey, OVERFLOW_NAME } from '../../web/app/model/layout.js';
+import { normalizeViewSet } from '../../web/app/model/views.js';
 import { MAIL, WEB, frame, MemStorage } from './fixtures.mjs';
 
 const viewOf = (v) => normalizeViewSet(frame(v)).views[0];

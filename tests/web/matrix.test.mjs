@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shareMatrix, MatrixWindow, deviationColor, formatShare, formatDeviation, addMatrices, verdict } from '../../web/app/matrix.js';
+import { shareMatrix, MatrixWindow, deviationColor, formatShare, formatDeviation, addMatrices, verdict } from '../../web/app/model/matrix.js';
 
 const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ~ ${b}`);
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   histogramQuantile, MeasurementModel, unitOf, formatCompact, formatDuration, formatBytes, formatRate, labelText,
   WINDOW_SECONDS, TOP_SECONDS, sumSecondMetrics,
-} from '../../web/app/measurements.js';
+} from '../../web/app/ui/measurements.js';
 
 const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ~ ${b}`);
 const BOUNDS = [0.1, 0.5, 1, 5, 30, 300];

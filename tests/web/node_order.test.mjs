@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { orderNodes, foldQuietest, volumeRanking, tierCapacity, naturalCompare, MIN_DRAWN_PER_TIER } from '../../web/app/node_order.js';
+import { orderNodes, foldQuietest, volumeRanking, tierCapacity, naturalCompare, MIN_DRAWN_PER_TIER } from '../../web/app/model/node_order.js';
 
 const nodes = (spec) => spec.map(([name, count], seq) => ({ name, count, seq }));
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DotPool } from '../../web/app/dotpool.js';
-import { ArrivalQueue } from '../../web/app/arrivals.js';
-import { RateMeter, oneInN, formatOneInN, formatCount, formatPercent } from '../../web/app/rates.js';
+import { DotPool } from '../../web/app/render/dotpool.js';
+import { ArrivalQueue } from '../../web/app/model/arrivals.js';
+import { RateMeter, oneInN, formatOneInN, formatCount, formatPercent } from '../../web/app/model/rates.js';
 
 test('dot pool recycles records through its free-list', () => {
   let made = 0;

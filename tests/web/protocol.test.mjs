@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parseMessage, normalizeStats, firstOctet, filterMessage, maxRateMessage, wantedTypes, numberMatrix,
-} from '../../web/app/protocol.js';
+} from '../../web/app/network/protocol.js';
 
 test('parses an event batch', () => {
   const m = parseMessage('{"seq":7,"events":[{"ts":1,"rule":"r","type":"delivered","from":"mta1","to":"proxy2","ip":"74.125.1.9"}],"dropped":3}');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   counterRate, ruleRates, groupByFile, sortRows, ReloadTracker, RulesModel, isLaterReload, firstLine, normalizeReload,
-} from '../../web/app/rules_panel.js';
+} from '../../web/app/ui/rules_panel.js';
 
 const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ~ ${b}`);
 

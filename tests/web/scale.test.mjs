@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { octetToY, yToOctet, scaleToY, scaleFraction, scaleTicks, scaleTitle, tickLabel } from '../../web/app/scale.js';
+import { octetToY, yToOctet, scaleToY, scaleFraction, scaleTicks, scaleTitle, tickLabel } from '../../web/app/render/scale.js';
 
 const octet = { field: 'ip', kind: 'octet', min: 0, max: 255 };
 

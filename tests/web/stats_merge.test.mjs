@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StatsMerge, mergeRaw, slotOf, WAIT_MS } from '../../web/app/stats_merge.js';
-import { normalizeStats } from '../../web/app/protocol.js';
-import { StatsWindow } from '../../web/app/stats_window.js';
+import { StatsMerge, mergeRaw, slotOf, WAIT_MS } from '../../web/app/network/stats_merge.js';
+import { normalizeStats } from '../../web/app/network/protocol.js';
+import { StatsWindow } from '../../web/app/model/stats_window.js';
 import { MAIL, frame } from './fixtures.mjs';
-import { normalizeViewSet } from '../../web/app/views.js';
+import { normalizeViewSet } from '../../web/app/model/views.js';
 
 const T = 1764233462000;   // a whole second
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StatsWindow } from '../../web/app/stats_window.js';
-import { normalizeStats } from '../../web/app/protocol.js';
-import { normalizeViewSet } from '../../web/app/views.js';
+import { StatsWindow } from '../../web/app/model/stats_window.js';
+import { normalizeStats } from '../../web/app/network/protocol.js';
+import { normalizeViewSet } from '../../web/app/model/views.js';
 import { MAIL, WEB, frame } from './fixtures.mjs';
 
 const set = normalizeViewSet(frame(MAIL, WEB));

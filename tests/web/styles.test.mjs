@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeViewSet } from '../../web/app/views.js';
-import { TypeStyles, legendModel } from '../../web/app/styles.js';
+import { normalizeViewSet } from '../../web/app/model/views.js';
+import { TypeStyles, legendModel } from '../../web/app/model/styles.js';
 import { MAIL, WEB, DEFAULT_VIEW, frame } from './fixtures.mjs';
 
 const stylesOf = (view) => {

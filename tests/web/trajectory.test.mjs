@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trajectory, gapY, NODE_CLEARANCE, ARRIVE_SHORT, MAX_POINTS } from '../../web/app/trajectory.js';
+import { trajectory, gapY, NODE_CLEARANCE, ARRIVE_SHORT, MAX_POINTS } from '../../web/app/render/trajectory.js';
 
 const A = { x: 100, y: 300 }, B = { x: 500, y: 200 };
 const base = { a: A, b: B, floorY: 700, width: 1000, random: () => 0.5 };

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MinuteRecords, judge, hourBefore, usualRatios, usualShares, usualSince, MIN_MINUTES, HOUR_MS } from '../../web/app/usual.js';
-import { windowShares, windowRatios } from '../../web/app/stats_window.js';
-import { normalizeStats } from '../../web/app/protocol.js';
-import { normalizeViewSet } from '../../web/app/views.js';
+import { MinuteRecords, judge, hourBefore, usualRatios, usualShares, usualSince, MIN_MINUTES, HOUR_MS } from '../../web/app/model/usual.js';
+import { windowShares, windowRatios } from '../../web/app/model/stats_window.js';
+import { normalizeStats } from '../../web/app/network/protocol.js';
+import { normalizeViewSet } from '../../web/app/model/views.js';
 import { MAIL, frame } from './fixtures.mjs';
 import { rng } from '../lib/lines.mjs';
 

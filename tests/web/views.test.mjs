@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeViewSet, chooseView, parseColour, colourCss, geometryKey } from '../../web/app/views.js';
+import { normalizeViewSet, chooseView, parseColour, colourCss, geometryKey } from '../../web/app/model/views.js';
 import { MAIL, WEB, DEFAULT_VIEW, frame } from './fixtures.mjs';
 
 test('a view frame becomes views, a palette of numbers and a rule -> view route', () => {

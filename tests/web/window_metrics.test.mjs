@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { windowMetrics, usualRate } from '../../web/app/window_metrics.js';
+import { windowMetrics, usualRate } from '../../web/app/model/window_metrics.js';
 
 const counter = (perS) => ({ kind: 'counter', per_s: perS, total: 0, top: [], label_sets: 1 });
 const hist = (inc, buckets = [1, 2, 4]) => ({ kind: 'histogram', per_s: inc.reduce((a, b) => a + b, 0), sum_per_s: 0, total: 0, buckets, increments: inc });

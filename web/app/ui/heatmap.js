@@ -2,7 +2,7 @@
 // order (by name, or worst deviation first), the "worst cells" list, whether a table
 // fits at all, and the matrix as CSV. Pure module; shares_panel.js draws it.
 
-import { formatShare } from './matrix.js';
+import { formatShare } from '../model/matrix.js';
 
 const BG = [22, 27, 34];          // the side panel's background: cells blend into it
 const OVER = [240, 136, 62];      // more than a fair share (the legend's orange)

@@ -2,7 +2,7 @@
 // node order (natural or by volume), zoom (-, +, reset), and the list a fold ("…more")
 // opens on click. DOM only.
 
-import { formatCount } from './rates.js';
+import { formatCount } from '../model/rates.js';
 
 const $ = (id) => document.getElementById(id);
 

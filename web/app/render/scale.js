@@ -2,7 +2,7 @@
 // fields (docs/views.md: octet = first octet of an IPv4 field, 0-255; linear or log =
 // a number between min and max), and the ticks drawn beside it. Pure module.
 
-import { firstOctet } from './protocol.js';
+import { firstOctet } from '../network/protocol.js';
 
 /** y of a first octet on the scale: 255 at the top, 0 at the bottom; -1 (unknown) -> middle. */
 export function octetToY(octet, top, bottom) {

@@ -13,9 +13,9 @@
 // and deviations from a fair split recomputed from the sums), ratios' part and total,
 // counter and histogram increments, gauges' values.
 
-import { addMatrices, shareMatrix } from './matrix.js';
+import { addMatrices, shareMatrix } from '../model/matrix.js';
 import { normalizeStats, numberMatrix } from './protocol.js';
-import { normalizeCompare, sumCompares } from './compare.js';
+import { normalizeCompare, sumCompares } from '../model/compare.js';
 
 export const WAIT_MS = 1500;
 

@@ -160,6 +160,12 @@ export class Layout {
     return n;
   }
 
+  /** The node ensure() made for (tier, name), or undefined; creates nothing (for the renderer). */
+  node(tier, name) {
+    const m = this.byTier.get(tier) || this.byTier.get(this.tiers[0]);
+    return m.get(name);
+  }
+
   _node(tier, name) {
     return {
       tier, tierIndex: this.tierIndex.get(tier), name, key: tier + ':' + name, x: 0, y: 0,
@@ -169,7 +175,6 @@ export class Layout {
       toSink: false,     // some dot went on from here to the sink (a line to the ball is drawn)
       folded: false,     // in its tier's fold: drawn as the fold
       isFold: false,
-      view: null,        // scene-owned visuals
     };
   }
 

@@ -2,7 +2,8 @@
 // row per value of the label: observations, p50, p90, p99 and each against the baseline,
 // then the verdict in words. Redrawn once a second; it has no controls to lose.
 
-import { isTime } from './compare.js';
+import { isTime } from '../model/compare.js';
+import { showNote, clearNote, titledBlock } from './panel_note.js';
 
 /** A quantile in the metric's own unit: "12.5 ms", "1.20 s", or 3 significant digits. */
 export function formatQuantile(v, metric) {
@@ -19,7 +20,7 @@ const formatRatio = (r) => (r === null || r === undefined || !Number.isFinite(r)
 export class ComparePanel {
   constructor(host) {
     this.host = host;
-    this.key = '';
+    this.note = null;            // the one-line note shown instead of comparisons (panel_note.js)
   }
 
   /**
@@ -27,27 +28,14 @@ export class ComparePanel {
    * @param {string} span    what the window holds ("last 10 s", "since start"); '' while empty
    */
   render(list, span) {
-    if (!list.length) {
-      if (this.key !== 'none') {
-        this.host.innerHTML = '<p class="muted">This view declares no comparisons (<code>compares:</code> in its rule file).</p>';
-        this.key = 'none';
-      }
-      return;
-    }
-    this.key = 'list';
+    if (!list.length) { showNote(this, 'This view declares no comparisons (<code>compares:</code> in its rule file).'); return; }
+    clearNote(this);
     this.host.replaceChildren(...list.map((c) => this.block(c, span)));
   }
 
   block(c, span) {
-    const div = document.createElement('div');
-    div.className = 'share compare';
-    div.dataset.title = c.title;
-    const h = document.createElement('h3');
-    h.textContent = c.title;
-    const sub = document.createElement('small');
-    sub.textContent = `${c.metric} by ${c.label}` + (c.baseline ? ` \u00b7 against ${c.baseline}` : '') + (span ? ` \u00b7 ${span}` : '');
-    h.append(sub);
-    div.append(h);
+    const div = titledBlock('share compare', c.title,
+      `${c.metric} by ${c.label}` + (c.baseline ? ` \u00b7 against ${c.baseline}` : '') + (span ? ` \u00b7 ${span}` : ''));
     if (c.rows.length) div.append(this.table(c));
     const p = document.createElement('p');
     p.className = 'verdict' + (/^not enough data|: not enough data/.test(c.verdict) ? ' muted' : '');

@@ -9,7 +9,7 @@
 //                   {"filter":{}}               no filter (every type wanted)
 //                   {"max_rate":N}
 
-import { normalizeCompare } from './compare.js';
+import { normalizeCompare } from '../model/compare.js';
 
 function finiteOr(v, dflt) {
   const n = typeof v === 'number' ? v : (typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);

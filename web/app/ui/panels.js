@@ -2,7 +2,8 @@
 // squelch toggle, controls, inspector, notices, side-panel tabs. Text changes a few
 // times a second only; the legend and tabs are rebuilt when the view changes.
 
-import { formatCount, formatPercent, formatOneInN } from './rates.js';
+import { formatCount, formatPercent, formatOneInN } from '../model/rates.js';
+import { SIDE_TABS } from '../model/store.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -10,7 +11,6 @@ function setText(el, text) {
   if (el && el.textContent !== text) el.textContent = text;
 }
 
-export const SIDE_TABS = Object.freeze(['shares', 'measurements', 'compare', 'rules']);
 
 export class Panels {
   /**

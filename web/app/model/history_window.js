@@ -7,8 +7,8 @@
 // --allowed-origin there) counts from its live seconds only, since the page opened, and
 // the window says so. Pure module: main.js fetches, this sums.
 
-import { normalizeStats } from './protocol.js';
-import { mergeRaw } from './stats_merge.js';
+import { normalizeStats } from '../network/protocol.js';
+import { mergeRaw } from '../network/stats_merge.js';
 import { LIVE_SECONDS } from './stats_window.js';
 
 const MINUTE_MS = 60000;

@@ -3,7 +3,7 @@
 // Graphics object replays every path command on every frame; with a fleet's thousands of
 // links that alone cost more than all the dots. The drawing calls mirror Graphics'.
 
-const css = (rgb, a) => `rgba(${(rgb >> 16) & 255},${(rgb >> 8) & 255},${rgb & 255},${a})`;
+import { rgba as css } from './colour_css.js';
 
 export class BackgroundCanvas {
   constructor(scene, key = 'traffic-background') {

@@ -8,6 +8,8 @@
 // touches the DOM only once constructed.
 
 import { formatCompact, formatDuration } from './measurements.js';
+import { whenShown } from './when_shown.js';
+import { DASH } from './units.js';
 
 export const POLL_MS = 2000;
 export const UNMATCHED_SHOWN = 10;
@@ -250,7 +252,6 @@ function el(tag, className, text) {
   return e;
 }
 
-const DASH = '\u2013';
 const rate = (v) => (v === null ? DASH : formatCompact(v) + '/s');
 
 /** "18:00:03 (2 min ago)" from an ISO time. */
@@ -291,12 +292,7 @@ export class RulesPanel {
     this.sort = { key: null, desc: true };
     this.dirty = false;
     this.bannerText = null;
-    if (typeof IntersectionObserver === 'function') {
-      this.observer = new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting) && this.dirty) this.render();
-      });
-      this.observer.observe(hostEl);
-    }
+    this.observer = whenShown(hostEl, () => { if (this.dirty) this.render(); });
   }
 
   /** Poll api/rules now and every POLL_MS. */

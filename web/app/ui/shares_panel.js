@@ -4,10 +4,11 @@
 // the worst cells listed under it. Every matrix opens in full in an overlay and copies as
 // CSV. Re-rendered once per stats frame (DOM only; the numbers come from stats_window.js).
 
-import { deviationColor, formatShare, formatDeviation, verdict, MIN_Z } from './matrix.js';
+import { deviationColor, formatShare, formatDeviation, verdict, MIN_Z } from '../model/matrix.js';
 import { heatColour, cssRgb, tableFits, heatmapOrder, worstCells, matrixCsv, describeCell } from './heatmap.js';
-import { formatCount } from './rates.js';
+import { formatCount } from '../model/rates.js';
 import { copyText } from './clipboard.js';
+import { showNote, clearNote, titledBlock } from './panel_note.js';
 
 const $ = (id) => document.getElementById(id);
 const LABEL_FONT = '10px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
@@ -17,7 +18,7 @@ export class SharesPanel {
   /** @param {HTMLElement} host where the matrices go */
   constructor(host) {
     this.host = host;
-    this.viewKey = '';
+    this.note = null;            // the one-line note shown instead of shares (panel_note.js)
     this.last = new Map();       // title -> the share as last rendered (CSV, overlay)
     this.order = new Map();      // title -> 'name' | 'volume' | 'worst' (heatmaps of fair shares)
     this.showCounts = new Set(); // titles whose cells show counts (shares under them)
@@ -35,14 +36,8 @@ export class SharesPanel {
    */
   render(shares, span) {
     this.last = new Map(shares.map((s) => [s.title, s]));
-    if (!shares.length) {
-      if (this.viewKey !== 'none') {
-        this.host.innerHTML = '<p class="muted">This view declares no shares.</p>';
-        this.viewKey = 'none';
-      }
-      return;
-    }
-    this.viewKey = 'shares';
+    if (!shares.length) { showNote(this, 'This view declares no shares.'); return; }
+    clearNote(this);
     const width = this.host.clientWidth || 300;
     const blocks = shares.map((s) => this.block(s, span, width));
     const key = document.createElement('p');
@@ -60,17 +55,9 @@ export class SharesPanel {
   }
 
   block(s, span, width) {
-    const div = document.createElement('div');
-    div.className = 'share';
-    div.dataset.title = s.title;
-    const h = document.createElement('h3');
-    h.textContent = s.title;
-    const sub = document.createElement('small');
     const m = s.matrix;
-    sub.textContent = `${s.rows} \u2192 ${s.cols}` + (m.rows.length ? ` \u00b7 ${m.rows.length}\u00d7${m.cols.length}` : '') +
-      (span ? ` \u00b7 ${span}` : '');
-    h.append(sub);
-    div.append(h);
+    const div = titledBlock('share', s.title, `${s.rows} \u2192 ${s.cols}` + (m.rows.length ? ` \u00b7 ${m.rows.length}\u00d7${m.cols.length}` : '') +
+      (span ? ` \u00b7 ${span}` : ''));
     if (!m.rows.length) {
       const p = document.createElement('p');
       p.className = 'muted';

@@ -8,7 +8,12 @@
 // touches the DOM only once constructed, and loads uPlot on its first draw, so importing
 // this module in node needs neither a DOM nor web/node_modules.
 
-const UPLOT_URL = '../node_modules/uplot/dist/uPlot.esm.js';
+import { DASH, stripZero, scaled, formatBytes } from './units.js';
+import { whenShown } from './when_shown.js';
+
+export { formatBytes };
+
+const UPLOT_URL = '../../node_modules/uplot/dist/uPlot.esm.js';
 
 export const WINDOW_SECONDS = 300;   // what GET /api/stats backfills: the last 5 minutes
 export const TOP_SECONDS = 5;        // one second's top list jumps too much to read
@@ -63,8 +68,6 @@ export function unitOf(metricName) {
   return '';
 }
 
-const DASH = '\u2013';
-const stripZero = (s) => s.replace(/\.0$/, '');
 
 /** Compact number: 0, 0.25, 3.5, 987, 1.2k, 34k, 1.5M, 2G. */
 export function formatCompact(v) {
@@ -83,27 +86,12 @@ export function formatCompact(v) {
   return v.toExponential(1);
 }
 
-function scaled(v, a, steps) {
-  let [scale, unit] = steps[0];
-  for (const step of steps) if (a >= step[0]) [scale, unit] = step;
-  const s = v / scale;
-  return (Math.abs(s) < 10 ? stripZero(s.toFixed(1)) : String(Math.round(s))) + ' ' + unit;
-}
-
 /** A duration in seconds with its unit: 850 ns, 12 µs, 4.2 ms, 1.5 s, 2.5 min, 3 h. */
 export function formatDuration(seconds) {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return DASH;
   const a = Math.abs(seconds);
   if (a === 0) return '0 s';
   return scaled(seconds, a, [[1e-9, 'ns'], [1e-6, '\u00b5s'], [1e-3, 'ms'], [1, 's'], [60, 'min'], [3600, 'h']]);
-}
-
-/** Bytes with a binary unit: 512 B, 1.5 KiB, 34 MiB. */
-export function formatBytes(bytes) {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return DASH;
-  const a = Math.abs(bytes);
-  if (a < 1024) return (a < 10 ? stripZero(bytes.toFixed(1)) : String(Math.round(bytes))) + ' B';
-  return scaled(bytes, a, [[1024, 'KiB'], [1024 ** 2, 'MiB'], [1024 ** 3, 'GiB'], [1024 ** 4, 'TiB']]);
 }
 
 /** A value of a metric, in the unit its name declares. */
@@ -156,7 +144,7 @@ export function extractMetric(entry) {
 }
 
 // Several daemons' seconds are added up in stats_merge.js (kept importable from here).
-export { sumSecondMetrics } from './stats_merge.js';
+export { sumSecondMetrics } from '../network/stats_merge.js';
 
 /**
  * The last WINDOW_SECONDS of stats, per declared metric. Seconds are keyed by `ts`: a
@@ -499,12 +487,7 @@ export class MeasurementsPanel {
     this.timer = null;
     this.dirty = false;
     // Drawing is skipped while hidden; this catches the moment it is shown again.
-    if (typeof IntersectionObserver === 'function') {
-      this.observer = new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting) && this.dirty) this.schedule();
-      });
-      this.observer.observe(hostEl);
-    }
+    this.observer = whenShown(hostEl, () => { if (this.dirty) this.schedule(); });
   }
 
   /** view.metrics; the cards are rebuilt only when the set of names or kinds changed. */
