@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, waitFor, screenshot, freePort, sleep, repoRoot, getJson, clickableDot } from './harness.mjs';
+import { launchBrowser, waitFor, waitForSeconds, screenshot, freePort, repoRoot, getJson, clickableDot } from './harness.mjs';
 import { Daemon, cleanup } from '../lib/daemon.mjs';
 
 after(cleanup);  // any daemon a failed test left running
@@ -305,7 +305,8 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
     // what the page received, in one-second steps. The first step is left out: it holds what
     // queued in the page while the calls above kept its main thread busy, handed to the page
     // at once (the daemons' pings are answered by the browser's network stack, not the page:
-    // the cap holds where the bytes arrive, and a page that stalls catches up after).
+    // the cap holds where the bytes arrive, and a page that stalls catches up after). What is
+    // measured is a rate per second of wall time, so here the page's own clock steps it.
     const steps = await page.evaluate(async () => {
       const total = () => window.tapemeasure.daemons.reduce((a, x) => a + x.eventsReceived, 0);
       const out = [];
@@ -340,8 +341,7 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
   it('the inspector says which daemon a paused dot\'s event came from', async () => {
     await page.click('#pause');
     try {
-      await waitFor(page, () => window.tapemeasure.paused === true);
-      await sleep(300);
+      await waitFor(page, () => window.tapemeasure.paused === true && window.tapemeasure.dots(1).length > 0);
       const dot = await clickableDot(page);
       assert.ok(dot, 'a dot to click');
       await page.mouse.click(Math.round(dot.pageX), Math.round(dot.pageY));
@@ -362,7 +362,13 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
     await waitFor(page, () => window.tapemeasure.daemons[1].state === 'closed', null, 10000);
     const before = await daemons();
     const statsBefore = await page.evaluate(() => window.tapemeasure.statsReceived);
-    await sleep(3000);
+    // box1 and box3 go on: their events and the merged seconds move while box2 is retried
+    await waitFor(page, ([b, n]) => {
+      const t = window.tapemeasure;
+      const by = Object.fromEntries(t.daemons.map((x) => [x.name, x]));
+      return t.statsReceived >= n + 2 && by.box2.attempt >= 1 &&
+        ['box1', 'box3'].every((name) => by[name].eventsReceived > b[name].eventsReceived + 500);
+    }, [before, statsBefore], 15000).catch(() => {});
     const during = await daemons();
     assert.equal(during.box2.state === 'open', false, 'box2 not open while it is down');
     assert.ok(during.box2.attempt >= 1, 'box2 is being retried');
@@ -386,7 +392,7 @@ describe('several boxes, one picture', { timeout: 180000 }, () => {
     await start(box2);
     await waitFor(page, () => window.tapemeasure.daemons[1].state === 'open' && window.tapemeasure.daemons[1].restarts === 1, null, 25000);
     const back = await daemons();
-    await sleep(1500);
+    await waitFor(page, (n) => window.tapemeasure.daemons.find((x) => x.name === 'box2').eventsReceived > n, back.box2.eventsReceived, 10000).catch(() => {});
     const later = await daemons();
     assert.ok(later.box2.eventsReceived > back.box2.eventsReceived, 'box2 streams again');
     assert.equal(later.box2.reconnects, 1);

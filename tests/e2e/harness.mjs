@@ -201,6 +201,40 @@ export async function waitFor(page, fn, arg, timeoutMs = 15000) {
 }
 
 /**
+ * Wait until the hook's counter `key` (statsReceived, dotsDrawn, eventsReceived, ...) has
+ * grown by `by` from its value now; returns that value. The tests' clock is the page's own
+ * counters: a busy machine makes them slower, never a sleep too short.
+ */
+export async function waitForGrowth(page, key, by = 1, timeoutMs = 15000) {
+  const from = await page.evaluate((k) => window.tapemeasure[k], key);
+  await waitFor(page, ([k, target]) => window.tapemeasure[k] >= target, [key, from + by], timeoutMs);
+  return from;
+}
+
+/** Wait for `n` more stats seconds (each daemon, or the merge of several, sends one a second). */
+export function waitForSeconds(page, n, timeoutMs = 5000 + n * 3000) {
+  return waitForGrowth(page, 'statsReceived', n, timeoutMs);
+}
+
+/**
+ * Sample values of the page on each of its next `frames` animation frames; the largest of
+ * each. `expr` is a function body reading the hook `t` and returning an array of numbers
+ * (e.g. 'return [t.dotsActive, t.eventsPerSecond]').
+ */
+export async function peakOverFrames(page, frames, expr) {
+  return page.evaluate(([n, body]) => new Promise((resolve) => {
+    const read = new Function('t', body);
+    let peak = null, left = n;
+    const frame = () => {
+      const v = read(window.tapemeasure);
+      peak = peak === null ? v : peak.map((p, i) => Math.max(p, v[i]));
+      if (--left > 0) requestAnimationFrame(frame); else resolve(peak);
+    };
+    requestAnimationFrame(frame);
+  }), [frames, expr]);
+}
+
+/**
  * A paused page's well visible moving dot away from the nodes (a node would take the click),
  * in page pixels; null if there is none.
  */

@@ -10,7 +10,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitFor, screenshot, sleep, tmSnapshot, getJson } from './harness.mjs';
+import { launchBrowser, waitFor, waitForSeconds, screenshot, tmSnapshot, getJson } from './harness.mjs';
 import { Daemon, cleanup } from '../lib/daemon.mjs';
 
 after(cleanup);  // temp dirs, and any daemon a failed test left running
@@ -190,7 +190,7 @@ for (const [pack, want] of Object.entries(PACKS)) {
       assert.ok(declared.length >= 3);
       const samples = [];
       for (let i = 0; i < 2; i++) {
-        if (i) await sleep(3000);
+        if (i) await waitForSeconds(page, 3);
         const ui = await uiWindow(page);
         const api = await getJson(url + 'api/stats');
         const sec = api.seconds.find((s) => s.ts === ui.ts);
@@ -222,7 +222,10 @@ for (const [pack, want] of Object.entries(PACKS)) {
       }
       // the measurements panel draws a card per metric
       await page.click('#side-tabs button[data-tab="measurements"]');
-      await sleep(1200);
+      await waitFor(page, (names) => {
+        const cards = [...document.querySelectorAll('#measurements-panel [data-metric]')].map((x) => x.dataset.metric);
+        return names.every((n) => cards.includes(n));
+      }, declared.map((m) => m.name), 5000).catch(() => {});
       const cards = await page.$$eval('#measurements-panel [data-metric]', (xs) => xs.map((x) => x.dataset.metric));
       for (const m of declared) assert.ok(cards.includes(m.name), `a card for ${m.name}`);
       await page.click('#side-tabs button[data-tab="shares"]');
@@ -244,7 +247,7 @@ for (const [pack, want] of Object.entries(PACKS)) {
 
     it('no page errors; screenshot', async () => {
       await waitFor(page, () => window.tapemeasure.dotsActive > 20, null, 10000);
-      await sleep(1500);
+      await waitForSeconds(page, 1);
       await screenshot(page, `packs-${pack}-1280x720.png`);
       assert.deepEqual(b.errors, []);
     });

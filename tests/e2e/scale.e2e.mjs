@@ -10,7 +10,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitFor, screenshot, sleep } from './harness.mjs';
+import { launchBrowser, waitFor, waitForGrowth, waitForSeconds, screenshot } from './harness.mjs';
 import { Daemon, cleanup } from '../lib/daemon.mjs';
 import { feedSocket } from './fleet_log.mjs';
 
@@ -78,7 +78,7 @@ for (const [mtas, relays] of [[40, 12], [100, 30]]) {
     });
 
     it('label boxes do not overlap, and sit inside the picture', async () => {
-      await sleep(500);
+      await waitFor(page, () => window.tapemeasure.openFold() === null && window.tapemeasure.labelBoxes().length > 0, null, 5000);
       const boxes = await page.evaluate(() => window.tapemeasure.labelBoxes());
       const r = await page.evaluate(() => window.tapemeasure.canvasRect());
       assert.ok(boxes.length >= Math.min(mtas, 20), `${boxes.length} labels drawn`);
@@ -166,14 +166,14 @@ for (const [mtas, relays] of [[40, 12], [100, 30]]) {
       await page.selectOption('#node-order', 'volume');
       const byVolume = await drawnOrder();
       for (let i = 1; i < Math.min(byVolume.length, 10); i++) assert.ok(byVolume[i - 1].count >= byVolume[i].count * 0.9, 'busiest first (ranked when chosen)');
-      await sleep(1200);
+      await waitForGrowth(page, 'eventsReceived', 500, 10000);   // traffic goes on
       const later = await drawnOrder();
       assert.deepEqual(later.slice(0, 10).map((n) => n.name), byVolume.slice(0, 10).map((n) => n.name), 'stable while traffic goes on');
       await page.selectOption('#node-order', 'natural');
     });
 
     it('reports fps at this fleet size', async () => {
-      await sleep(3000);
+      await waitForSeconds(page, 3);
       const t = await page.evaluate(() => ({ fps: window.tapemeasure.fps, dps: window.tapemeasure.dotsPerSecond, live: window.tapemeasure.dotsActive }));
       console.log(`# fps ${tag}: ${t.fps} fps at ${t.dps} new dots/s (${t.live} live), ${feed.written()} lines written`);
       assert.ok(t.fps > 0 && t.dps > 0, 'fps and dots measured');

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, waitFor, screenshot, sleep, tmSnapshot, repoRoot } from './harness.mjs';
+import { launchBrowser, waitFor, waitForSeconds, screenshot, tmSnapshot, repoRoot } from './harness.mjs';
 import { Daemon, cleanup } from '../lib/daemon.mjs';
 
 after(cleanup);  // temp dirs, and any daemon a failed test left running
@@ -164,7 +164,7 @@ describe('self-service: a new rule file with its own view, live', { timeout: 120
     assert.ok(nodes.every((n) => n.tier === 'host' || n.tier === 'target'), 'no Postfix node in the Probes view');
     await page.click('#side-tabs button[data-tab="measurements"]');
     await waitFor(page, () => document.querySelector('#measurements-panel [data-metric="probe_total"]') !== null, null, 3000);
-    await sleep(1200);
+    await waitForSeconds(page, 1);
     await screenshot(page, 'selfservice-new-view.png');
     await page.click('#side-tabs button[data-tab="shares"]');
   });
@@ -184,7 +184,7 @@ describe('self-service: a new rule file with its own view, live', { timeout: 120
     assert.ok(lr.error.includes(`probe.yml:${BAD_LINE}`), `lastReload.error: ${lr.error}`);
     // the previous rules (with the Probes view) are still running
     const before = await page.evaluate(() => window.tapemeasure.drawnByType.probe);
-    await sleep(1500);
+    await waitFor(page, (n) => window.tapemeasure.drawnByType.probe > n, before, 10000).catch(() => {});
     const t = await tmSnapshot(page);
     assert.ok(t.view.views.some((v) => v.title === 'Probes'), 'the Probes view is kept');
     assert.equal(t.currentView, probeId);

@@ -15,7 +15,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, tmSnapshot, waitFor, screenshot, sleep, screenshotDir, clickableDot, getJson } from './harness.mjs';
+import { startServer, launchBrowser, tmSnapshot, waitFor, waitForGrowth, waitForSeconds, peakOverFrames, screenshot, screenshotDir, clickableDot, getJson } from './harness.mjs';
 
 const FIVE = ['inbound', 'relay', 'delivered', 'transient', 'permanent'];
 const MAIL_TIERS = ['ingress', 'mta', 'relay'];
@@ -93,7 +93,7 @@ for (const vp of VIEWPORTS) {
 
     it('draws dots for each of the five types, each going where its `then` says', async () => {
       await waitFor(page, (five) => five.every((k) => window.tapemeasure.drawnByType[k] > 0), FIVE, 20000);
-      await sleep(1500);
+      await waitForSeconds(page, 1);
       const t = await tmSnapshot(page);
       for (const k of FIVE) assert.ok(t.drawnByType[k] > 0, `${k} dots drawn`);
       assert.ok(t.dotsActive > 0, 'dots on screen');
@@ -147,7 +147,11 @@ for (const vp of VIEWPORTS) {
         assert.ok(m.deviation.mta3.proxy3 > 0.3, `mta3->proxy3 ${m.deviation.mta3.proxy3}`);
       }
       await waitFor(page, () => window.tapemeasure.stats !== null && window.tapemeasure.dotsActive > 20, null, 10000);
-      await sleep(1500); // let delivered dots reach the octet scale
+      // let delivered dots reach the octet scale
+      await waitFor(page, () => {
+        const g = window.tapemeasure.geometry();
+        return !g.ball || window.tapemeasure.dots(5000, 'delivered').some((d) => d.x > g.scaleX - 30);
+      }, null, 10000);
       await screenshot(page, `overview-${tag}.png`);
     });
 
@@ -209,8 +213,7 @@ for (const vp of VIEWPORTS) {
     it('pause: a clicked dot shows its event JSON and can be dragged', async () => {
       await page.click('#pause');
       try {
-        await waitFor(page, () => window.tapemeasure.paused === true);
-        await sleep(300);
+        await waitFor(page, () => window.tapemeasure.paused === true && window.tapemeasure.dots(1).length > 0);
         const dot = await clickableDot(page);
         assert.ok(dot, 'a dot to click');
         const before = await page.evaluate(() => window.tapemeasure.dots(100000).length);
@@ -250,7 +253,7 @@ for (const vp of VIEWPORTS) {
     }
 
     it('squelch errors: dots vanish and the server stops sending them', async () => {
-      await sleep(1500);
+      await waitFor(page, () => window.tapemeasure.receivedByType.transient > 0 && window.tapemeasure.receivedByType.permanent > 0, null, 10000);
       const t0 = await tmSnapshot(page);
       assert.ok((t0.receivedByType.transient || 0) > 0 && (t0.receivedByType.permanent || 0) > 0, 'errors arrive before');
       await page.click('#squelch');
@@ -264,10 +267,10 @@ for (const vp of VIEWPORTS) {
         assert.equal(t1.activeByType.transient || 0, 0, 'transient dots removed at once');
         assert.equal(t1.activeByType.permanent || 0, 0, 'permanent dots removed at once');
         assert.equal(await page.locator('#squelch').getAttribute('aria-pressed'), 'true');
-        await sleep(1000); // frames already on the wire
+        await waitForSeconds(page, 1); // frames already on the wire
         const a = await tmSnapshot(page);
         const errorsBefore = await serverErrors(page);
-        await sleep(3500);
+        await waitForSeconds(page, 3);
         z = await tmSnapshot(page);
         const errorsAfter = await serverErrors(page);
         assert.equal((z.receivedByType.transient || 0) - (a.receivedByType.transient || 0), 0, 'no transient events on the wire');
@@ -307,11 +310,16 @@ for (const vp of VIEWPORTS) {
     });
 
     it('max rate control lowers the stream and shows "1 in N"', async () => {
-      await sleep(1000);
+      await waitForSeconds(page, 1);
       const r0 = (await tmSnapshot(page)).eventsPerSecond;
       await page.selectOption('#max-rate', '200');
       try {
-        await sleep(4000);
+        // the page's rate is over its last 3 s: wait until they are all capped (the asserts
+        // below say what was seen if they never are)
+        await waitFor(page, () => {
+          const t = window.tapemeasure;
+          return t.maxRate === 200 && t.eventsPerSecond <= 260 && t.droppedPerSecond > 0 && t.oneInN > 1.3;
+        }, null, 12000).catch(() => {});
         const t = await tmSnapshot(page);
         assert.equal(t.maxRate, 200);
         assert.ok(t.eventsPerSecond <= 260, `events/s ${t.eventsPerSecond} with max_rate 200`);
@@ -327,20 +335,15 @@ for (const vp of VIEWPORTS) {
       // the demo sends 4x its rate for 5 s of every 20, and r0 may have been taken then.) The history
       // says why, if it does not come back.
       const want = 200 * 1.3;
-      const seen = [];
-      let back = false;
-      for (let i = 0; i < 20 && !back; i++) {
-        await sleep(500);
-        const t = await tmSnapshot(page);
-        seen.push(`${t.eventsPerSecond}/${t.droppedPerSecond}/${t.maxRate}/${t.connection}`);
-        back = t.eventsPerSecond > want;
-      }
-      assert.ok(back, `after "server cap", events/s never above ${want}; received/dropped/maxRate/connection: ${seen.join(' ')}`);
+      const back = await waitFor(page, (w) => window.tapemeasure.eventsPerSecond > w, want, 10000).then(() => true, () => false);
+      const last = await tmSnapshot(page);
+      assert.ok(back, `after "server cap", events/s never above ${want}; received/dropped/maxRate/connection: ` +
+        `${last.eventsPerSecond}/${last.droppedPerSecond}/${last.maxRate}/${last.connection}`);
     });
 
     it('a hidden tab does not pile up sprites', async (t) => {
       await waitFor(page, () => window.tapemeasure.dotsActive > 30, null, 10000);
-      await sleep(1000);
+      await waitForSeconds(page, 1);
       const base = await tmSnapshot(page);
       // 1. the page visibility path (what a real background tab does)
       await page.evaluate(() => {
@@ -348,7 +351,7 @@ for (const vp of VIEWPORTS) {
         Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
         document.dispatchEvent(new Event('visibilitychange'));
       });
-      await sleep(2500);
+      await waitForSeconds(page, 2);   // stats frames still come while hidden; dots do not
       const hid = await tmSnapshot(page);
       assert.ok(hid.notDrawn.hiddenTab > base.notDrawn.hiddenTab, 'events while hidden are not queued');
       await page.evaluate(() => {
@@ -356,12 +359,11 @@ for (const vp of VIEWPORTS) {
         delete document.visibilityState;
         document.dispatchEvent(new Event('visibilitychange'));
       });
-      await sleep(800);
+      await waitForGrowth(page, 'dotsDrawn', 200, 5000);
       const back = await tmSnapshot(page);
       // Live dots follow the rate, and the demo sends 4x for 5 s of every 20: scale the bound
       // by the rate now. A pile-up would add the whole 2.5 s of events on top (~3x).
       const liveAt = (rate) => base.dotsActive * Math.max(1, rate / Math.max(1, base.eventsPerSecond));
-      const rateNow = () => page.evaluate(() => window.tapemeasure.eventsPerSecond);
       const expectBack = liveAt(back.eventsPerSecond);
       assert.ok(back.dotsActive <= Math.max(expectBack * 1.6, expectBack + 600),
         `active ${base.dotsActive} at ${base.eventsPerSecond}/s -> ${back.dotsActive} at ${back.eventsPerSecond}/s`);
@@ -369,12 +371,8 @@ for (const vp of VIEWPORTS) {
       //    that queued up meanwhile arrive all at once and must not all become dots
       const stuck = page.evaluate(() => { const end = performance.now() + 2500; while (performance.now() < end) { /* busy */ } });
       await stuck;
-      let peak = 0, peakRate = 0;
-      for (let i = 0; i < 10; i++) {
-        await sleep(100);
-        peak = Math.max(peak, await page.evaluate(() => window.tapemeasure.dotsActive));
-        peakRate = Math.max(peakRate, await rateNow());
-      }
+      // the next second of frames (about 60) after the stall: the most dots alive, the highest rate
+      const [peak, peakRate] = await peakOverFrames(page, 60, 'return [t.dotsActive, t.eventsPerSecond]');
       const thawed = await tmSnapshot(page);
       t.diagnostic(`live dots ${base.dotsActive}; hidden: ${hid.notDrawn.hiddenTab - base.notDrawn.hiddenTab} events not queued; ` +
         `after a 2.5 s stall: peak ${peak} live, ${thawed.notDrawn.behind + thawed.notDrawn.stale - back.notDrawn.behind - back.notDrawn.stale} late events not drawn`);
@@ -391,7 +389,6 @@ for (const vp of VIEWPORTS) {
         await srv.stop();
         try {
           await waitFor(page, () => window.tapemeasure.connection === 'reconnecting', null, 15000);
-          await sleep(1200);
           // between attempts the page counts down to the next one and offers "retry now"
           await waitFor(page, () => window.tapemeasure.connection === 'reconnecting' &&
             !document.getElementById('retry').hidden, null, 10000);
@@ -432,7 +429,7 @@ describe('window sizes', { timeout: 240000 }, () => {
           const t = window.tapemeasure;
           return t.ready && t.dotsActive > 20 && t.shareDetails.length > 0 && t.shareDetails[0].cols.length >= 2 && t.ratios.length > 0;
         }, null, 30000);
-        await sleep(1500);
+        await waitForSeconds(page, 1);
         const view = await page.evaluate(() => window.tapemeasure.view.views.find((v) => v.id === window.tapemeasure.currentView));
         const title = page.locator('#view-title');
         assert.equal(await title.isVisible(), true, 'the view\'s title is shown even with one view');
@@ -580,9 +577,9 @@ describe('views arrive and change while the page runs', { timeout: 120000 }, () 
     assert.equal(await page.locator('.share[data-title="LB to app"]').count(), 1, 'the view\'s share');
     // the server's own events name rules no loaded view claims: counted, not drawn
     const n0 = t.notDrawn.noView;
-    await sleep(600);
+    await waitFor(page, (n) => window.tapemeasure.notDrawn.noView > n, n0, 5000).catch(() => {});
     assert.ok((await tmSnapshot(page)).notDrawn.noView > n0, 'events of rules no view claims are counted');
-    await sleep(1500);
+    await waitFor(page, () => window.tapemeasure.dotsActive > 20, null, 10000);
     await screenshot(page, 'view-replaced-nginx-1280x720.png');
   });
 
@@ -595,7 +592,10 @@ describe('views arrive and change while the page runs', { timeout: 120000 }, () 
     assert.equal(new URL(page.url()).searchParams.get('view'), 'nginx');
     assert.equal(await page.locator('#view-tabs .view-tab[data-view="nginx"]').getAttribute('aria-selected'), 'true');
     const a = await tmSnapshot(page);
-    await sleep(1000);
+    await waitFor(page, ([other, id, n, drawn]) => {
+      const t = window.tapemeasure;
+      return t.notDrawn.otherView > other && t.receivedByView[id] > n && (t.drawnByType['2xx'] || 0) > drawn;
+    }, [a.notDrawn.otherView, mailView.id, a.receivedByView[mailView.id], a.drawnByType['2xx'] || 0], 5000).catch(() => {});
     const z = await tmSnapshot(page);
     assert.ok(z.notDrawn.otherView > a.notDrawn.otherView, 'events of the other view are counted, not drawn');
     assert.ok(z.receivedByView[mailView.id] > a.receivedByView[mailView.id], 'per view counts go on');
@@ -621,7 +621,7 @@ describe('WebGL on request', { timeout: 60000 }, () => {
     try {
       await b.page.goto(srv.url + '?renderer=webgl', { waitUntil: 'load' });
       await waitFor(b.page, () => window.tapemeasure.ready && window.tapemeasure.dotsDrawn > 50, null, 30000);
-      await sleep(2500);
+      await waitFor(b.page, () => window.tapemeasure.fps > 0, null, 10000);   // a second of frames measured
       const t = await tmSnapshot(b.page);
       assert.ok(t.renderer === 'webgl' || (t.renderer === 'canvas' && t.rendererError), `renderer ${t.renderer}`);
       await screenshot(b.page, 'webgl-1280x720.png');
