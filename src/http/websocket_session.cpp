@@ -120,9 +120,9 @@ void WebSocketSession::wait_until(std::chrono::steady_clock::time_point when) {
   });
 }
 
-void WebSocketSession::maybe_ping() {
+void WebSocketSession::maybe_ping(bool room_wanted) {
   if (!open_ || ping_writing_) return;
-  const auto count = receipt_.ping_due(std::chrono::steady_clock::now());
+  const auto count = receipt_.ping_due(std::chrono::steady_clock::now(), room_wanted);
   if (!count) return;
   ping_writing_ = true;
   ws_.async_ping(websocket::ping_data(std::to_string(*count).c_str()), [self = shared_from_this()](beast::error_code ec) {
@@ -159,6 +159,7 @@ void WebSocketSession::do_write() {
       discard_head();
       continue;
     }
+    maybe_ping(true);  // the pong may make room before retry_at
     wait_until(retry_at);
     return;
   }

@@ -45,7 +45,7 @@ class WebSocketSession : public stream::ClientSink, public std::enable_shared_fr
   void send_error(const std::string& message);
   void closed();
   // Pings with the count of events written, unless a ping is out and not yet answered.
-  void maybe_ping();
+  void maybe_ping(bool room_wanted = false);  // see ReceiptWindow::ping_due
   void on_pong(std::string_view payload);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;

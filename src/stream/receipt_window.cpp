@@ -27,10 +27,12 @@ ReceiptWindow::Fit ReceiptWindow::fits(double rate, std::uint32_t events, clock:
   return Fit::later;
 }
 
-std::optional<std::uint64_t> ReceiptWindow::ping_due(clock::time_point now) {
+std::optional<std::uint64_t> ReceiptWindow::ping_due(clock::time_point now, bool room_wanted) {
   if (outstanding_for_ != 0 || written_ == acknowledged_) return std::nullopt;
+  if (!room_wanted && last_ping_ && now - *last_ping_ < kPingInterval) return std::nullopt;
   outstanding_for_ = written_;
   ping_sent_at_ = now;
+  last_ping_ = now;
   return written_;
 }
 

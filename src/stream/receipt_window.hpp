@@ -14,6 +14,13 @@
 // over waits for a pong or for an acknowledged event to leave the window; frames older than
 // kMaxFrameAge are thrown away and reported as dropped. So a stalled client has at most a
 // cap's worth in flight, and gets at most a second's backlog.
+//
+// Pings are paced: one goes at most every kPingInterval, or at once when a frame waits for
+// room. A ping after every written frame (about 60 a second per client) cost about 10% of
+// the daemon's time with 100 clients; paced, half as many go. A pong then comes up to
+// kPingInterval + a round trip after a write, so acknowledged events leave the window a
+// little later: a prompt client gets about 2% fewer events (95% of its rate instead of 97%;
+// 50 ms would cost 5%), and the cap still holds, as it only ever counts more.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -31,6 +38,7 @@ class ReceiptWindow {
   // A client that has not answered a ping for this long is stuck (or answers pings wrongly,
   // which would hold its events at the cap for ever): the session closes it.
   static constexpr std::chrono::seconds kPongTimeout{30};
+  static constexpr std::chrono::milliseconds kPingInterval{25};
 
   // How many events a client capped at `rate` may receive in one second: kCapShare of it.
   // Below 50/s 2% is less than one event; the hub bucket's spacing leaves the slack there.
@@ -46,8 +54,9 @@ class ReceiptWindow {
   void written(std::uint32_t events) { written_ += events; }
 
   // The payload of the ping to send now, if one should go: events were written since the
-  // last acknowledgement and no ping is out. Marks it out.
-  std::optional<std::uint64_t> ping_due(clock::time_point now);
+  // last acknowledgement, no ping is out, and either the last ping is kPingInterval old or
+  // `room_wanted` (a frame waits for the window). Marks it out.
+  std::optional<std::uint64_t> ping_due(clock::time_point now, bool room_wanted = false);
   // The ping could not be written (the connection is closing): none is out.
   void ping_failed() { outstanding_for_ = 0; }
   // A pong arrived. Only our own pings' answers count (not a keep-alive ping's, nor an
@@ -65,6 +74,7 @@ class ReceiptWindow {
   std::uint64_t acknowledged_ = 0;
   std::uint64_t outstanding_for_ = 0;  // 0: no ping awaiting its pong
   clock::time_point ping_sent_at_{};
+  std::optional<clock::time_point> last_ping_{};  // when the last ping was sent, if one was
   // Acknowledged events by pong time, those of the last second summed.
   std::deque<std::pair<clock::time_point, std::uint64_t>> recent_;
   std::uint64_t recent_total_ = 0;

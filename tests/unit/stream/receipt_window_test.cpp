@@ -75,6 +75,54 @@ TEST(ReceiptWindowTest, AClientThatNeverAnswersIsStuckAfterThePongTimeout) {
   EXPECT_FALSE(w.stuck(t0 + ReceiptWindow::kPongTimeout + 1ms));
 }
 
+// A ping after every frame cost about 10% of the daemon at 100 clients: they are paced.
+TEST(ReceiptWindowTest, PingsArePacedUnlessAFrameWaitsForRoom) {
+  ReceiptWindow w;
+  w.written(10);
+  ASSERT_TRUE(w.ping_due(t0)) << "the first goes at once";
+  ASSERT_TRUE(w.acknowledge("10", t0 + 1ms));
+  w.written(10);
+  EXPECT_FALSE(w.ping_due(t0 + 16ms)) << "the next frame's write is too soon";
+  EXPECT_FALSE(w.ping_due(t0 + ReceiptWindow::kPingInterval - 1ms));
+  EXPECT_TRUE(w.ping_due(t0 + ReceiptWindow::kPingInterval));
+  ASSERT_TRUE(w.acknowledge("20", t0 + ReceiptWindow::kPingInterval + 1ms));
+  w.written(10);
+  EXPECT_TRUE(w.ping_due(t0 + ReceiptWindow::kPingInterval + 2ms, true)) << "a frame waits for room: at once";
+}
+
+// At the pace, a client that reads at once still gets nearly the rate it is capped at:
+// frames of 16 events every 16 ms (1000/s), a pong 2 ms after each ping.
+TEST(ReceiptWindowTest, APromptClientAtThePaceGetsNearlyItsRate) {
+  ReceiptWindow w;
+  clock_type::time_point retry;
+  std::uint64_t written = 0;
+  bool ping_out = false;
+  clock_type::time_point pong_at = t0;
+  std::uint64_t ping_count = 0;
+  for (auto t = t0; t < t0 + 10s; t += 1ms) {
+    if (ping_out && t >= pong_at) {
+      ASSERT_TRUE(w.acknowledge(std::to_string(ping_count), t));
+      ping_out = false;
+    }
+    if ((t - t0) % 16ms != 0ms) continue;
+    const auto fit = w.fits(1000, 16, t, t, retry);
+    if (fit == ReceiptWindow::Fit::now) {
+      w.written(16);
+      if (t >= t0 + 5s) written += 16;
+    }
+    if (!ping_out) {
+      if (const auto n = w.ping_due(t, fit == ReceiptWindow::Fit::later)) {
+        ping_out = true;
+        pong_at = t + 2ms;
+        ping_count = *n;
+      }
+    }
+  }
+  // The last 5 s: at least 94% of 1000/s, at most the 98% budget.
+  EXPECT_GE(written, 4700u) << "a ping after every frame gives 4832, one every 25 ms 4752, every 50 ms 4592";
+  EXPECT_LE(written, 4900u);
+}
+
 // A stalled client that catches up receives at most the budget in any one second of pong
 // (receipt) time, whatever the writer offers.
 TEST(ReceiptWindowTest, AStalledClientGetsNoBurst) {
