@@ -32,7 +32,7 @@ const traffic = new Traffic(store, catalog, queue);
 const figures = new WindowFigures(store, { nameOf: (id) => link.nameOf(id) });
 const link = new DaemonLink({
   store, catalog, traffic, figures, pageHref: location.href, params,
-  onNotice: (text) => ui.panels.notice(text),
+  onNotice: (text) => ui.inspector.notice(text),
   hiddenTab: () => document.hidden,
 });
 const history = new HistoryReader(figures, () => link.set.list);
@@ -131,5 +131,5 @@ window.tapemeasure = createTestHook({
 });
 store.notify('window');
 link.loadViewOnce();
-loadSidePanels({ store, link, figures, ui, onLoaded: () => history.readAll() });
+loadSidePanels({ store, link, figures, ui });
 link.start();

@@ -10,6 +10,7 @@
 
 import { DASH, stripZero, scaled, formatBytes } from './units.js';
 import { whenShown } from './when_shown.js';
+import { setText } from './dom.js';
 
 export { formatBytes };
 
@@ -285,10 +286,6 @@ function el(tag, className, text) {
   if (className) e.className = className;
   if (text !== undefined) e.textContent = text;
   return e;
-}
-
-function setText(e, text) {
-  if (e.textContent !== text) e.textContent = text;
 }
 
 let uPlotPromise = null;

@@ -5,7 +5,10 @@
 
 import * as act from '../model/store.js';
 import { legendModel } from '../model/styles.js';
-import { Panels } from './panels.js';
+import { TopBar } from './top_bar.js';
+import { Legend } from './legend.js';
+import { Controls } from './controls.js';
+import { Inspector } from './inspector.js';
 import { SharesPanel } from './shares_panel.js';
 import { ComparePanel } from './compare_panel.js';
 import { StageBar } from './stage_bar.js';
@@ -23,19 +26,21 @@ export class PageUi {
     this.measurements = null;      // the measurements panel, once loaded
     this.ticks = 0;
     const s = store.state;
-    this.panels = new Panels({
+    this.topBar = new TopBar({ onRetry: h.retry });
+    this.legend = new Legend({
       onToggleType: (t) => act.toggleType(store, t),
       onSquelch: () => act.squelchErrors(store),
+    });
+    this.controls = new Controls({
       onPause: () => act.setPaused(store, !s.ui.paused),
       onSpeed: (exp) => act.setSpeedExp(store, exp),
       onMaxRate: (n) => act.setMaxRate(store, n),
+      onWindow: h.setWindow,
       onResetLayout: h.resetLayout,
-      onRetry: h.retry,
-      onCloseInspector: () => act.inspect(store, null),
       onChooseView: h.chooseView,
       onSideTab: (name) => act.setSideTab(store, name),
-      onWindow: h.setWindow,
     });
+    this.inspector = new Inspector({ onClose: () => act.inspect(store, null) });
     this.shares = new SharesPanel(document.getElementById('shares'));
     this.compare = new ComparePanel(document.getElementById('compare-panel'));
     this.stageBar = new StageBar({
@@ -44,25 +49,25 @@ export class PageUi {
       onZoomReset: h.resetZoom,
     });
 
-    const panels = this.panels;
+    const controls = this.controls;
     store.subscribe('view', () => this.showView());
     store.subscribe('legend', () => this.renderLegend());
     store.subscribe('hidden', () => this.renderLegend());
-    store.subscribe('paused', () => panels.setPaused(s.ui.paused));
-    store.subscribe('speed', () => panels.setSpeed(s.ui.speedExp));
+    store.subscribe('paused', () => controls.setPaused(s.ui.paused));
+    store.subscribe('speed', () => controls.setSpeed(s.ui.speedExp));
     store.subscribe('order', () => this.stageBar.setOrder(s.ui.order));
-    store.subscribe('sideTab', () => { panels.setSideTab(s.ui.sideTab); if (s.ui.sideTab === 'compare') this.renderCompare(); });
-    store.subscribe('window', () => panels.setWindow(s.window.choice));
+    store.subscribe('sideTab', () => { controls.setSideTab(s.ui.sideTab); if (s.ui.sideTab === 'compare') this.renderCompare(); });
+    store.subscribe('window', () => controls.setWindow(s.window.choice));
     store.subscribe('inspected', () => this.renderInspector());
     store.subscribe('figures', () => this.renderFigures());
     store.subscribe('connection', () => this.renderConnection());
     store.subscribe('tick', () => this.tick());
 
-    panels.setSpeed(s.ui.speedExp);
-    panels.setMaxRate(s.ui.maxRate);
-    panels.setPaused(false);
-    panels.setSideTab(s.ui.sideTab);
-    panels.setWindow(s.window.choice);
+    controls.setSpeed(s.ui.speedExp);
+    controls.setMaxRate(s.ui.maxRate);
+    controls.setPaused(false);
+    controls.setSideTab(s.ui.sideTab);
+    controls.setWindow(s.window.choice);
     this.stageBar.setOrder(s.ui.order);
     this.renderConnection();
   }
@@ -73,14 +78,14 @@ export class PageUi {
     document.title = `tapemeasure \u2014 ${current.title}`;
     this.stageBar.setTitle(current);
     this.stageBar.closeFold();
-    this.panels.setTabs(set.views, current.id);
+    this.controls.setTabs(set.views, current.id);
     this.renderLegend();
   }
 
   renderLegend() {
     const { views, ui } = this.store.state;
     if (!views.styles) return;
-    this.panels.setLegend(legendModel(views.styles, ui.hidden));
+    this.legend.set(legendModel(views.styles, ui.hidden));
     if (this.scene) this.scene.updateFloorLabel();
   }
 
@@ -88,14 +93,14 @@ export class PageUi {
     const { ui, views } = this.store.state;
     const ev = ui.inspected;
     const style = ev && views.styles ? views.styles.of(ev.type) : null;
-    this.panels.inspect(ev, style && style.css, ui.inspectedDaemon);
+    this.inspector.show(ev, style && style.css, ui.inspectedDaemon);
   }
 
   /** Shares, ratios, comparisons and measurement figures over the window. */
   renderFigures() {
     const w = this.store.state.window;
     this.shares.render(w.shares, w.span);
-    this.panels.ratios(w.ratios);
+    this.topBar.ratios(w.ratios);
     if (this.measurements && w.metrics) this.measurements.setWindow(w.metrics, w.span);
     if (this.store.state.ui.sideTab === 'compare') this.renderCompare();
   }
@@ -108,15 +113,15 @@ export class PageUi {
   renderConnection() {
     const s = this.store.state;
     const line = connectionLine(s.net);
-    this.panels.connection(line.state, line.text, line.detail, line.retry);
-    if (s.net.daemons.length > 1) this.panels.daemons(s.net.daemons);
+    this.topBar.connection(line.state, line.text, line.detail, line.retry);
+    if (s.net.daemons.length > 1) this.topBar.daemons(s.net.daemons);
   }
 
   /** Four times a second: counters, the connection's countdown, now and then the fold list. */
   tick() {
     const { traffic: tr, render: r, window: w } = this.store.state;
     const st = w.stats;
-    this.panels.counters({
+    this.topBar.counters({
       eventsPerSecond: tr.eventsPerSecond,
       serverEventsPerSecond: st ? st.eventsPerS : null,
       linesPerSecond: st ? st.linesPerS : null,
@@ -126,8 +131,8 @@ export class PageUi {
       fps: r.fps,
       dotsPerSecond: r.dotsPerSecond,
       dotsActive: r.dotsActive,
-      typeRates: tr.typeRates,
     });
+    this.legend.rates(tr.typeRates);
     this.renderConnection();
     if (++this.ticks % 4 === 0) this.stageBar.refreshFold();
   }

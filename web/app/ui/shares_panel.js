@@ -9,8 +9,8 @@ import { heatColour, cssRgb, tableFits, heatmapOrder, worstCells, matrixCsv, des
 import { formatCount } from '../model/rates.js';
 import { copyText } from './clipboard.js';
 import { showNote, clearNote, titledBlock } from './panel_note.js';
+import { $ } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
 const LABEL_FONT = '10px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
 const ROW_PX = 11;  // a heatmap row: one line of its 10 px label
 

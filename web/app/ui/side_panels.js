@@ -19,12 +19,10 @@ function missing(id, what) {
  * @param {DaemonLink} o.link            its peers are read first, then the last seconds
  * @param {WindowFigures} o.figures      computes measurement figures once the panel is there
  * @param {PageUi} o.ui                  draws the window's figures into the panel
- * @param {() => void} o.onLoaded        the daemons are known: read their minutes
  */
-export async function loadSidePanels({ store, link, figures, ui, onLoaded }) {
+export async function loadSidePanels({ store, link, figures, ui }) {
   const state = store.state;
-  await link.loadPeers();
-  onLoaded();
+  await link.loadPeers();   // its peers' seconds are not backfilled: the daemons must be known first
   const seconds = link.loadStatsOnce();
   try {
     const mod = await import('./measurements.js');
@@ -46,7 +44,7 @@ export async function loadSidePanels({ store, link, figures, ui, onLoaded }) {
   }
   try {
     const mod = await import('./rules_panel.js');
-    const panel = new mod.RulesPanel(document.getElementById('rules-panel'), { onNotice: (text) => ui.panels.notice(text) });
+    const panel = new mod.RulesPanel(document.getElementById('rules-panel'), { onNotice: (text) => ui.inspector.notice(text) });
     panel.start();
     store.subscribe('second', () => call(() => panel.stats(state.window.lastRaw)));
     // Read when asked: the panel's state changes with its polls as well as with stats frames

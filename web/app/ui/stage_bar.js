@@ -3,8 +3,7 @@
 // opens on click. DOM only.
 
 import { formatCount } from '../model/rates.js';
-
-const $ = (id) => document.getElementById(id);
+import { $ } from './dom.js';
 
 export class StageBar {
   /** @param {object} h handlers: onOrder(mode), onZoom(factor), onZoomReset() */
