@@ -32,7 +32,7 @@ set(TAPEMEASURE_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING
     "Where the systemd unit is installed (relative to the prefix, or absolute)")
 option(TAPEMEASURE_DEB_SHLIBDEPS "Compute the .deb's Depends with dpkg-shlibdeps when it is installed" ON)
 set(TAPEMEASURE_PHASER_FILE "node_modules/phaser/dist/phaser.esm.min.js" CACHE STRING
-    "The Phaser file web/app/scene.js imports, relative to web/")
+    "The Phaser file web/app/render/scene.js imports, relative to web/")
 
 macro(_tapemeasure_packaging)
   set(_tm_src "${CMAKE_SOURCE_DIR}")

@@ -44,7 +44,7 @@ constexpr auto kFatalGrace = 1s;        // how long /healthz says 503 before a t
 
 // Time to the next whole wall-clock second, plus a little: the per-second stats tick there,
 // so every box's second covers the same wall-clock second, and a browser merging several
-// daemons (web/app/stats_merge.js, slotOf) adds like with like. The few ms past the second
+// daemons (web/app/network/stats_merge.js, slotOf) adds like with like. The few ms past the second
 // keep the stamp in the second it ends even if the clocks drift apart within it.
 std::chrono::milliseconds until_next_second_tick() {
   using namespace std::chrono;

@@ -186,7 +186,7 @@ void Hub::flush(clock::time_point now, bool only_due) {
     frame += "{\"seq\":";
     // As of the frame's last event. A frame that reports drops accounts for every event up
     // to now (received or dropped), so it is as of now: then seq - the last seq - what the
-    // frame accounts for is what passed while a client was away (web/app/backoff.js).
+    // frame accounts for is what passed while a client was away (web/app/network/backoff.js).
     frame += std::to_string(c.pending.empty() || dropped > 0 ? offered_total_ : c.pending_seq);
     if (!c.boot_sent) {
       frame += ",\"boot\":\"";

@@ -79,7 +79,7 @@ class Hub {
 
   // Builds and delivers one frame per client with news: {"seq":N,"boot":"ID","daemon":"NAME",
   // "events":[...],"dropped":N} ("boot" in a client's first frame only; "seq" and "boot"
-  // lead, where web/app/connection.js reads them).
+  // lead, where web/app/network/connection.js reads them).
   // Called by a timer every frame_interval.
   void flush(clock::time_point now);
   // After each read batch: sends now to clients whose last frame is a frame_interval old,

@@ -24,7 +24,7 @@ import { Daemon, cleanup } from '../lib/daemon.mjs';
 after(cleanup);  // any daemon a failed test left running
 
 const RULES = path.join(repoRoot, 'rules/postfix.yml');
-const WINDOW = 10;        // seconds in the UI's stats window (web/app/stats_window.js)
+const WINDOW = 10;        // seconds in the UI's stats window (web/app/model/stats_window.js)
 const CAP = 1000;         // the daemons' default --ws-max-rate (DESIGN.md)
 const LINES_PER_S = 1100; // per box: ~600 events/s each, ~1800/s together, well over CAP
 const SHARED = 'mx-shared';

@@ -15,7 +15,7 @@ import { Daemon, cleanup } from '../lib/daemon.mjs';
 
 after(cleanup);  // temp dirs, and any daemon a failed test left running
 
-const WINDOW = 10;  // seconds in the UI's stats window (web/app/stats_window.js)
+const WINDOW = 10;  // seconds in the UI's stats window (web/app/model/stats_window.js)
 
 // What each generator produces. Weights are the generators' constants; ratios follow from
 // the outcome shares (postfix: deferred 10% + bounced 5% of all delivery attempts; nginx:

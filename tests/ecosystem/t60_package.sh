@@ -91,7 +91,7 @@ for f in /usr/bin/tapemeasure /etc/tapemeasure/rules/postfix.yml /etc/default/ta
          /usr/share/tapemeasure/web/node_modules/phaser/dist/phaser.esm.min.js \
          /usr/share/tapemeasure/web/node_modules/uplot/dist/uPlot.esm.js \
          /usr/share/tapemeasure/web/node_modules/uplot/dist/uPlot.min.css \
-         /usr/share/tapemeasure/web/measure.css /usr/share/tapemeasure/web/app/measurements.js \
+         /usr/share/tapemeasure/web/measure.css /usr/share/tapemeasure/web/app/ui/measurements.js \
          /usr/share/tapemeasure/packs/nginx.yml /usr/share/tapemeasure/packs/dns.yml \
          /usr/share/tapemeasure/packs/momentum.yml \
          /usr/share/tapemeasure/dashboards/grafana/tapemeasure.json \

@@ -57,7 +57,7 @@ test('/api/peers: the name and the peers, normalised, in order; frames and /api/
   }
   assert.ok(kinds.view >= 1 && kinds.stats >= 1 && kinds.events >= 2, JSON.stringify(kinds));
   assert.deepEqual(Object.keys(c.frames[0]), ['view', 'daemon']);
-  // The UI reads "seq" and "boot" from the head of the text (web/app/connection.js).
+  // The UI reads "seq" and "boot" from the head of the text (web/app/network/connection.js).
   const firstEvents = raw.find((t) => t.startsWith('{"seq":'));
   assert.match(firstEvents, /^\{"seq":\d+,"boot":"[0-9a-f]{16}","daemon":"box1","events":\[/);
   const laterEvents = raw.filter((t) => t.startsWith('{"seq":')).at(-1);

@@ -183,7 +183,7 @@ TEST_F(HubTest, SentCountsWhatTheSessionWrote) {
   EXPECT_EQ(self.ws_events_sent.Value(), 1);
 }
 
-// Keeps every frame as sent: the order of its fields matters to web/app/connection.js.
+// Keeps every frame as sent: the order of its fields matters to web/app/network/connection.js.
 class RawSink : public ClientSink {
  public:
   void deliver(std::shared_ptr<const std::string> frame, FrameCounts) override { frames.push_back(*frame); }
