@@ -2,55 +2,154 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace tapemeasure::rules {
 namespace {
 
 std::size_t heap_bytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
 
+constexpr std::uint32_t slot_hash(std::uint64_t slot) { return static_cast<std::uint32_t>(slot >> 32); }
+constexpr std::uint32_t slot_entry(std::uint64_t slot) { return static_cast<std::uint32_t>(slot) - 1; }
+constexpr std::uint64_t make_slot(std::uint32_t hash, std::uint32_t e) {
+  return (static_cast<std::uint64_t>(hash) << 32) | (static_cast<std::uint64_t>(e) + 1);
+}
+
 }  // namespace
 
-std::size_t MemoryTable::put(std::string_view key, double time, double lifetime, std::string fields) {
-  if (auto it = map_.find(key); it != map_.end()) {
-    Entry& e = it->second;
-    e.time = time;
-    e.expires = time + lifetime;
-    e.fields = std::move(fields);
-    e.order->expires = e.expires;
-    order_.splice(order_.end(), order_, e.order);  // now the newest
-    return 0;
+std::uint32_t MemoryTable::hash_of(std::string_view key) {
+  return static_cast<std::uint32_t>(std::hash<std::string_view>{}(key));
+}
+
+std::size_t MemoryTable::slot_of_key(std::string_view key, std::uint32_t hash) const {
+  if (slots_.empty()) return 0;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const std::uint64_t s = slots_[i];
+    if (s == 0) return i;
+    if (slot_hash(s) == hash && entries_[slot_entry(s)].key() == key) return i;
+  }
+}
+
+std::size_t MemoryTable::slot_of_entry(std::uint32_t e) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = entries_[e].hash & mask;; i = (i + 1) & mask)
+    if (slots_[i] != 0 && slot_entry(slots_[i]) == e) return i;
+}
+
+void MemoryTable::grow_index() {
+  std::vector<std::uint64_t> old = std::move(slots_);
+  slots_.assign(std::max<std::size_t>(16, old.size() * 2), 0);
+  const std::size_t mask = slots_.size() - 1;
+  for (const std::uint64_t s : old) {
+    if (s == 0) continue;
+    std::size_t i = slot_hash(s) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+void MemoryTable::link_newest(std::uint32_t e) {
+  entries_[e].older = newest_entry_;
+  entries_[e].newer = kNone;
+  if (newest_entry_ != kNone) entries_[newest_entry_].newer = e;
+  else oldest_ = e;
+  newest_entry_ = e;
+}
+
+void MemoryTable::unlink(std::uint32_t e) {
+  Entry& x = entries_[e];
+  if (x.older != kNone) entries_[x.older].newer = x.newer;
+  else oldest_ = x.newer;
+  if (x.newer != kNone) entries_[x.newer].older = x.older;
+  else newest_entry_ = x.older;
+  x.older = x.newer = kNone;
+}
+
+void MemoryTable::remove(std::uint32_t e) {
+  // Out of the index: empty its slot, then move back each following slot that may not stay
+  // where it is (its home is not cyclically within (hole, it]), so probes never meet a gap.
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t hole = slot_of_entry(e);
+  slots_[hole] = 0;
+  for (std::size_t j = (hole + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
+    const std::size_t home = slot_hash(slots_[j]) & mask;
+    const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (stays) continue;
+    slots_[hole] = slots_[j];
+    slots_[j] = 0;
+    hole = j;
+  }
+  unlink(e);
+  Entry& x = entries_[e];
+  x.live = false;
+  x.data.clear();
+  x.data.shrink_to_fit();  // a departed entry's text is not kept
+  free_.push_back(e);
+  --size_;
+}
+
+std::size_t MemoryTable::put(std::string_view key, double time, double lifetime, std::string_view fields) {
+  const std::uint32_t hash = hash_of(key);
+  if (!slots_.empty()) {
+    const std::size_t i = slot_of_key(key, hash);
+    if (slots_[i] != 0) {
+      const std::uint32_t e = slot_entry(slots_[i]);
+      Entry& x = entries_[e];
+      x.time = time;
+      x.expires = time + lifetime;
+      x.data.resize(x.key_size);
+      x.data.append(fields);
+      unlink(e);
+      link_newest(e);  // now the newest
+      return 0;
+    }
   }
   std::size_t evicted = 0;
-  while (!map_.empty() && map_.size() >= max_entries_) {
+  while (size_ > 0 && size_ >= max_entries_) {
     evict_oldest();
     ++evicted;
   }
   if (max_entries_ == 0) return evicted;
-  auto [it, fresh] = map_.try_emplace(std::string(key));
-  Entry& e = it->second;
-  e.time = time;
-  e.expires = time + lifetime;
-  e.fields = std::move(fields);
-  e.order = order_.insert(order_.end(), Order{&it->first, e.expires});
+  if ((size_ + 1) * 2 > slots_.size()) grow_index();
+  std::uint32_t e;
+  if (!free_.empty()) {
+    e = free_.back();
+    free_.pop_back();
+  } else {
+    e = static_cast<std::uint32_t>(entries_.size());
+    entries_.emplace_back();
+  }
+  Entry& x = entries_[e];
+  x.time = time;
+  x.expires = time + lifetime;
+  x.data.assign(key);
+  x.data.append(fields);
+  x.key_size = static_cast<std::uint32_t>(key.size());
+  x.hash = hash;
+  x.live = true;
+  slots_[slot_of_key(key, hash)] = make_slot(hash, e);
+  link_newest(e);
+  ++size_;
   return evicted;
 }
 
 const MemoryTable::Entry* MemoryTable::find(std::string_view key) {
-  const auto it = map_.find(key);
-  if (it == map_.end()) return nullptr;
-  if (it->second.expires < newest_) {
-    order_.erase(it->second.order);
-    map_.erase(it);
+  if (slots_.empty()) return nullptr;
+  const std::size_t i = slot_of_key(key, hash_of(key));
+  if (slots_[i] == 0) return nullptr;
+  const std::uint32_t e = slot_entry(slots_[i]);
+  if (entries_[e].expires < newest_) {
+    remove(e);
     return nullptr;
   }
-  return &it->second;
+  return &entries_[e];
 }
 
 void MemoryTable::erase(std::string_view key) {
-  const auto it = map_.find(key);
-  if (it == map_.end()) return;
-  order_.erase(it->second.order);
-  map_.erase(it);
+  if (slots_.empty()) return;
+  const std::size_t i = slot_of_key(key, hash_of(key));
+  if (slots_[i] != 0) remove(slot_entry(slots_[i]));
 }
 
 void MemoryTable::advance(double log_time) {
@@ -58,31 +157,18 @@ void MemoryTable::advance(double log_time) {
   // Entries are in the order they were stored; with one lifetime per table (the usual case)
   // that is also the order they expire in. An entry with a longer lifetime ahead of shorter
   // ones only delays their sweep: find() never returns an expired entry.
-  while (!order_.empty() && order_.front().expires < newest_) {
-    const auto it = map_.find(*order_.front().key);
-    order_.pop_front();
-    map_.erase(it);
-  }
+  while (oldest_ != kNone && entries_[oldest_].expires < newest_) remove(oldest_);
 }
 
 void MemoryTable::set_max_entries(std::size_t n) {
   max_entries_ = n;
-  while (map_.size() > max_entries_) evict_oldest();
-}
-
-void MemoryTable::evict_oldest() {
-  const auto it = map_.find(*order_.front().key);
-  order_.pop_front();
-  map_.erase(it);
+  while (size_ > max_entries_) evict_oldest();
 }
 
 std::size_t MemoryTable::bytes() const {
-  // Per entry: the hash node (next pointer, cached hash, key and Entry) and the order list's
-  // node (two links and the key pointer); per bucket one pointer.
-  constexpr std::size_t kNode = 2 * sizeof(void*) + sizeof(std::string) + sizeof(Entry);
-  constexpr std::size_t kListNode = 2 * sizeof(void*) + sizeof(Order);
-  std::size_t total = map_.bucket_count() * sizeof(void*);
-  for (const auto& [key, e] : map_) total += kNode + kListNode + heap_bytes(key) + heap_bytes(e.fields);
+  std::size_t total = entries_.capacity() * sizeof(Entry) + free_.capacity() * sizeof(std::uint32_t) +
+                      slots_.capacity() * sizeof(std::uint64_t);
+  for (const auto& e : entries_) total += heap_bytes(e.data);
   return total;
 }
 
@@ -99,7 +185,7 @@ void MemoryTable::pack(std::string& out, std::string_view name, std::string_view
   out += value.substr(0, n);
 }
 
-bool MemoryTable::field(const std::string& packed, std::string_view name, std::string_view& value) {
+bool MemoryTable::field(std::string_view packed, std::string_view name, std::string_view& value) {
   std::string_view rest = packed;
   while (!rest.empty()) {
     const std::size_t name_len = static_cast<unsigned char>(rest[0]);

@@ -66,7 +66,7 @@ bool RuleRunner::begin(const RuleMatch& m, double arrival) {
       missed_ |= std::uint32_t{1} << r;
       continue;
     }
-    recalled_[r].assign(entry->fields);
+    recalled_[r].assign(entry->fields());
     for (const auto& [name, index] : cr.fields) {
       std::string_view v;
       values_[static_cast<std::size_t>(index)] = MemoryTable::field(recalled_[r], name, v) ? v : std::string_view("");
