@@ -123,6 +123,7 @@ std::size_t MemoryTable::put(std::string_view key, double time, double lifetime,
   Entry& x = entries_[e];
   x.time = time;
   x.expires = time + lifetime;
+  x.data.reserve(key.size() + fields.size());  // one block of the size needed
   x.data.assign(key);
   x.data.append(fields);
   x.key_size = static_cast<std::uint32_t>(key.size());
