@@ -1,7 +1,5 @@
 #include "rules/rule_compiler.hpp"
 
-#include "rules/lean_pattern.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <map>

@@ -29,6 +29,31 @@ TEST(LeanPatternTest, ParenthesesThatAreNotGroupsStayAsTheyAre) {
             R"([(][]()][^]()][[:alpha:](]\Q(a)\E(?:b))");
   EXPECT_EQ(without_captures(R"(\Q(unterminated)", keep_only({}, 0)), R"(\Q(unterminated)");
   EXPECT_EQ(without_captures(R"([\]](x))", keep_only({1}, 1)), R"([\]](x))");
+  EXPECT_EQ(without_captures(R"([\x{28}\p{Greek}](x))", keep_only({}, 1)), R"([\x{28}\p{Greek}](?:x))");
+}
+
+// Found by the fuzzer: as RE2 reads it, "[.-[:a]" is the range '.' to '[' and then ':' and
+// 'a', not the start of a POSIX class; the class ends at the first ']'.
+TEST(LeanPatternTest, ABracketEndingARangeStartsNoPosixClass) {
+  const std::string pattern = R"([.-[:a](x)(y):])";
+  const RE2 whole(pattern);
+  ASSERT_TRUE(whole.ok()) << whole.error();
+  ASSERT_EQ(whole.NumberOfCapturingGroups(), 2);
+  EXPECT_EQ(without_captures(pattern, keep_only({2}, 2)), R"([.-[:a](?:x)(y):])");
+  // But \w is a set, which starts no range: "[\w-[:word:](]" is \w, '-', [:word:] and '('.
+  EXPECT_EQ(without_captures(R"([\w-[:word:](](x))", keep_only({}, 1)), R"([\w-[:word:](](?:x))");
+}
+
+// Found by the fuzzer: "(?:" before a literal ']' makes ":]", which RE2 takes as the end of
+// the POSIX class an earlier "[:" (here a literal, "[[:a]") looks ahead for.
+TEST(LeanPatternTest, ADroppedGroupBeforeALiteralBracketMakesNoPosixClassEnd) {
+  const std::string pattern = R"([[:a]\Q(No\E(b)(]:)(?i))";
+  ASSERT_TRUE(RE2(pattern).ok());
+  const std::string lean = without_captures(pattern, keep_only({1}, 2));
+  EXPECT_EQ(lean, R"([[:a]\Q(No\E(b)(?:\]:)(?i))");
+  const RE2 re(lean);
+  EXPECT_TRUE(re.ok()) << re.error();
+  EXPECT_EQ(re.NumberOfCapturingGroups(), 1);
 }
 
 // What the rewrite is for: a pattern that is not one-pass because a group opens before the
