@@ -17,8 +17,9 @@
 //
 // Pings are paced: one goes at most every kPingInterval, or at once when a frame waits for
 // room. A ping after every written frame (about 60 a second per client) cost about 10% of
-// the daemon's time with 100 clients; paced, half as many go. A pong then comes up to
-// kPingInterval + a round trip after a write, so acknowledged events leave the window a
+// the daemon's time with 100 clients; paced, one goes with every second 16 ms frame. A
+// pong then comes up to kPingInterval + a round trip after a write, so acknowledged events
+// leave the window a
 // little later: a prompt client gets about 2% fewer events (95% of its rate instead of 97%;
 // 50 ms would cost 5%), and the cap still holds, as it only ever counts more.
 #include <chrono>

@@ -127,23 +127,27 @@ std::string describe(const std::vector<RuleSpec>& specs) {
   return s;
 }
 
+// Rule r of a random set: one of kPatterns, raw or syslog, `continue: true` one time in four.
+RuleSpec random_rule(std::mt19937& rng, int r) {
+  RuleSpec spec;
+  spec.name = "r" + std::to_string(r);
+  spec.pos = {"prop.yml", r + 1};
+  spec.match = kPatterns[rng() % std::size(kPatterns)];
+  spec.format = rng() % 2 ? InputFormat::syslog : InputFormat::raw;
+  spec.continue_matching = rng() % 4 == 0;
+  return spec;
+}
+
 TEST(RuleSetPropertyTest, AgreesWithRegexByRegexInFileOrder) {
   std::mt19937 rng(20261127);
   constexpr int kSets = 400;
-  const std::size_t npatterns = std::size(kPatterns);
   int total_matches = 0, multi = 0;
   for (int iter = 0; iter < kSets; ++iter) {
     RuleFileSpec file;
     file.file = "prop.yml";
     const int nrules = 1 + static_cast<int>(rng() % 10);
     for (int r = 0; r < nrules; ++r) {
-      RuleSpec spec;
-      spec.name = "r" + std::to_string(r);
-      spec.pos = {"prop.yml", r + 1};
-      spec.match = kPatterns[rng() % npatterns];
-      spec.format = rng() % 2 ? InputFormat::syslog : InputFormat::raw;
-      spec.continue_matching = rng() % 4 == 0;
-      file.rules.push_back(spec);
+      file.rules.push_back(random_rule(rng, r));
     }
     RuleErrors errors;
     const auto set = RuleSet::compile({file}, errors);
@@ -178,12 +182,7 @@ TEST(RuleSetPropertyTest, MatchingWithoutEventsFillsWhatMetricsReadTheSame) {
     file.file = "prop.yml";
     const int nrules = 1 + static_cast<int>(rng() % 8);
     for (int r = 0; r < nrules; ++r) {
-      RuleSpec spec;
-      spec.name = "r" + std::to_string(r);
-      spec.pos = {"prop.yml", r + 1};
-      spec.match = kPatterns[rng() % std::size(kPatterns)];
-      spec.format = rng() % 2 ? InputFormat::syslog : InputFormat::raw;
-      spec.continue_matching = rng() % 4 == 0;
+      RuleSpec spec = random_rule(rng, r);
       // A counter labelled by a random subset of the pattern's groups.
       MetricSpec metric;
       metric.name = "m_" + std::to_string(iter) + "_" + std::to_string(r);
