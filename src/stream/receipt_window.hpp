@@ -19,9 +19,9 @@
 // room. A ping after every written frame (about 60 a second per client) cost about 10% of
 // the daemon's time with 100 clients; paced, one goes with every second 16 ms frame. A
 // pong then comes up to kPingInterval + a round trip after a write, so acknowledged events
-// leave the window a
-// little later: a prompt client gets about 2% fewer events (95% of its rate instead of 97%;
-// 50 ms would cost 5%), and the cap still holds, as it only ever counts more.
+// leave the window a little later: a prompt client gets about 2% fewer events (95% of its
+// rate instead of 97%; 50 ms would cost 5%), and the cap still holds, as it only ever
+// counts more.
 #include <chrono>
 #include <cstdint>
 #include <deque>
