@@ -32,6 +32,9 @@ Pipeline::Pipeline(prometheus::Registry& registry, metrics::SelfMetrics& self, P
       hub_(options_.hub, self),
       reload_status_(reload_status) {
   router_.install(initial_rules->size());
+  // Clients take at most --ws-max-rate events a second each: fill the fields of those, not
+  // of every line's event.
+  processor_.fill_event_fields_on_demand();
   processor_.install(std::move(initial_rules));
   install_views(std::move(initial_views));
   on_event_ = [this](const rules::RuleMatch& m) { on_match(m); };

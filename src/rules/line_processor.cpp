@@ -52,6 +52,7 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules) {
 void LineProcessor::install(std::shared_ptr<const RuleSet> rules, MatchWorkers::Copies copies) {
   if (static_cast<int>(copies.size()) != helper_copies())
     throw std::logic_error("LineProcessor::install: one rule set copy per match helper is needed");
+  publish_counts(0);  // counts kept by the old rules' indices
   bound_ = store_.declare(rules->metrics());
   // Per-rule match counters are keyed by rule name: a kept rule keeps its count.
   std::set<std::string> names;
@@ -61,6 +62,7 @@ void LineProcessor::install(std::shared_ptr<const RuleSet> rules, MatchWorkers::
       if (!names.contains(rules_->rule(j).name)) self_.lines_matched.Remove(matched_count_[j]);
   matched_count_.clear();
   for (const auto& r : rules->rules()) matched_count_.push_back(&self_.lines_matched.Add({{"rule", r.name}}));
+  unpublished_matches_.assign(rules->size(), 0);
   bind_per_rule(self_.bad_values, *rules, has_value_template, bad_values_);
   bind_per_rule(self_.recall_misses, *rules, has_recall, recall_misses_);
   // Tables by name: a table still named keeps its entries (and its series).
@@ -108,6 +110,7 @@ void LineProcessor::bind_per_rule(prometheus::Family<prometheus::Counter>& famil
 int LineProcessor::process(std::string_view line, const EventCallback* on_event) {
   const int taken = process_one(line, on_event);
   if (!tables_.empty()) publish_memory();
+  publish_counts(1);
   return taken;
 }
 
@@ -118,7 +121,7 @@ int LineProcessor::process_one(std::string_view line, const EventCallback* on_ev
   const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   int first = -1, taken = 0;
   line_closed_ = false;
-  rules_->match(line, scratch_, want_events, [&](const RuleMatch& m) {
+  rules_->match(line, scratch_, want_events && !events_on_demand_, [&](const RuleMatch& m) {
     if (!take(m, want_events, on_event)) return;
     if (first < 0) first = m.index;
     ++taken;
@@ -127,7 +130,6 @@ int LineProcessor::process_one(std::string_view line, const EventCallback* on_ev
                                  static_cast<double>(kTimingSample)
                            : 0.0;
   finish_line(line, first, took);
-  self_.lines_total.Increment();  // after its metrics: a scrape that sees N lines sees their effects
   return taken;
 }
 
@@ -135,12 +137,13 @@ void LineProcessor::process_batch(std::span<const std::string_view> lines, const
   if (!workers_ || lines.size() < kParallelMinLines) {
     for (const std::string_view line : lines) process_one(line, on_event);
     if (!tables_.empty()) publish_memory();  // once per batch, not per line
+    publish_counts(lines.size());
     return;
   }
   const bool want_events = on_event != nullptr && *on_event;
   // Chunks arrive in line order, each applied while later ones are still being matched.
   // Lines count once applied: a scrape that sees N lines sees their metrics too.
-  workers_->match(*rules_, lines, want_events, lines_ + 1, kTimingSample, scratch_,
+  workers_->match(*rules_, lines, want_events && !events_on_demand_, lines_ + 1, kTimingSample, scratch_,
                   [&](const MatchedBatch& batch, std::size_t first_line) {
                     std::size_t i = first_line;
                     for (const MatchedBatch::Line& l : batch.lines()) {
@@ -154,7 +157,7 @@ void LineProcessor::process_batch(std::span<const std::string_view> lines, const
                       finish_line(line, first, l.seconds);
                     }
                     lines_ += batch.lines().size();
-                    self_.lines_total.Increment(static_cast<double>(batch.lines().size()));
+                    publish_counts(batch.lines().size());
                   });
   if (!tables_.empty()) publish_memory();
 }
@@ -178,11 +181,23 @@ bool LineProcessor::take(const RuleMatch& m, bool want_events, const EventCallba
 }
 
 void LineProcessor::apply(const RuleMatch& m, std::uint32_t missed, bool want_events, const EventCallback* on_event) {
-  matched_count_[m.index]->Increment();
+  if (unpublished_matches_[m.index]++ == 0) rules_with_unpublished_.push_back(m.index);
   ++rule_stats_[m.index].matches;
   if (m.rule.event_enabled) ++event_matches_;
   apply_metrics(m, missed);
   if (want_events && m.rule.event_enabled) (*on_event)(m);
+}
+
+void LineProcessor::publish_counts(std::size_t lines) {
+  for (const int r : rules_with_unpublished_) {
+    matched_count_[r]->Increment(static_cast<double>(unpublished_matches_[r]));
+    unpublished_matches_[r] = 0;
+  }
+  rules_with_unpublished_.clear();
+  if (unpublished_unmatched_ != 0) self_.lines_unmatched.Increment(static_cast<double>(unpublished_unmatched_));
+  unpublished_unmatched_ = 0;
+  // Last: a scrape that sees N lines sees their matches and their metrics too.
+  if (lines != 0) self_.lines_total.Increment(static_cast<double>(lines));
 }
 
 void LineProcessor::publish_memory() {
@@ -200,7 +215,7 @@ void LineProcessor::finish_line(std::string_view line, int first_rule, double sa
 
 void LineProcessor::note_unmatched(std::string_view line) {
   ++unmatched_;
-  self_.lines_unmatched.Increment();
+  ++unpublished_unmatched_;
   line = line.substr(0, kRecentUnmatchedBytes);
   if (recent_unmatched_.size() < kRecentUnmatched) {
     recent_unmatched_.emplace_back(line);

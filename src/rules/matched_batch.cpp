@@ -7,7 +7,7 @@ namespace tapemeasure::rules {
 void MatchedBatch::match(const RuleSet& set, std::span<const std::string_view> lines, MatchScratch& scratch,
                          bool all_fields, std::uint64_t first_line_no, std::uint64_t timing_sample) {
   const auto record = [&](const RuleMatch& m) {
-    matches_.push_back(Match{m.index, static_cast<std::uint32_t>(fields_.size())});
+    matches_.push_back(Match{m.index, static_cast<std::uint32_t>(fields_.size()), m.text, m.complete});
     fields_.insert(fields_.end(), m.fields.begin(), m.fields.end());
   };
   const std::function<void(const RuleMatch&)> on_match = record;
@@ -25,12 +25,14 @@ void MatchedBatch::match(const RuleSet& set, std::span<const std::string_view> l
       return f.data() != nullptr && f.data() >= repaired.data() && f.data() <= repaired.data() + repaired.size();
     };
     bool moved = false;
-    for (std::size_t f = first_field; f < fields_.size(); ++f) {
-      if (!in_repaired(fields_[f])) continue;
+    const auto keep = [&](std::string_view& view) {
+      if (!in_repaired(view)) return;
       if (!moved) cleaned_.push_back(repaired), moved = true;
       const std::string& kept = cleaned_.back();
-      fields_[f] = std::string_view(kept.data() + (fields_[f].data() - repaired.data()), fields_[f].size());
-    }
+      view = std::string_view(kept.data() + (view.data() - repaired.data()), view.size());
+    };
+    for (std::size_t f = first_field; f < fields_.size(); ++f) keep(fields_[f]);
+    for (std::size_t k = first_match; k < matches_.size(); ++k) keep(matches_[k].text);
 
     float seconds = 0;
     if (timed)

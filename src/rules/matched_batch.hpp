@@ -27,6 +27,8 @@ class MatchedBatch {
   struct Match {
     int rule;
     std::uint32_t first_field;  // index into fields()
+    std::string_view text;      // what the rule's pattern ran on (RuleMatch::text)
+    bool complete;
   };
 
   void clear() {
@@ -38,7 +40,8 @@ class MatchedBatch {
   const std::vector<Line>& lines() const { return lines_; }
   RuleMatch match(const RuleSet& set, const Match& m) const {
     const CompiledRule& rule = set.rule(static_cast<std::size_t>(m.rule));
-    return RuleMatch{m.rule, rule, std::span<const std::string_view>(fields_.data() + m.first_field, rule.match_fields)};
+    return RuleMatch{m.rule, rule, std::span<const std::string_view>(fields_.data() + m.first_field, rule.match_fields),
+                     m.text, m.complete};
   }
   std::span<const Match> matches_of(const Line& l) const {
     return std::span<const Match>(matches_.data() + l.first_match, l.matches);

@@ -205,7 +205,9 @@ class Compiler {
       if (field == "ts" || field == "rule")
         fail(t.pos, "event field '" + field + "' is set by tapemeasure itself");
       Template tpl;
-      compile_template(t, tpl, false);
+      // The type is read for every event offered, before a client takes it (the rest of
+      // the event is filled only for events a client takes: see RuleSet::with_all_fields).
+      compile_template(t, tpl, field == "type");
       if (field == "type") out.type_field = static_cast<int>(out.event_fields.size());
       out.event_fields.emplace_back(field, std::move(tpl));
     }
@@ -346,6 +348,7 @@ class Compiler {
       });
       if (mapped) {
         rule.lean = kept == rule.re->NumberOfCapturingGroups() ? rule.re : std::move(lean);
+        rule.lean_complete = kept == rule.re->NumberOfCapturingGroups();
         return;
       }
     }
@@ -358,6 +361,7 @@ class Compiler {
       if (needed.count(static_cast<int>(f)))
         rule.lean_submatches = std::max(rule.lean_submatches, rule.field_group[f] + 1);
     }
+    rule.lean_complete = rule.lean_submatches >= rule.submatches_all;
   }
 
   // Two metrics whose samples share a name (a histogram h and a counter h_count) would make

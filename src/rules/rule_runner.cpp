@@ -39,6 +39,8 @@ double RuleRunner::log_time(double arrival) {
 bool RuleRunner::begin(const RuleMatch& m, double arrival) {
   rule_ = &m.rule;
   index_ = m.index;
+  text_ = m.text;
+  complete_ = m.complete;
   missed_ = 0;
   values_.assign(m.rule.fields.size(), std::string_view());
   std::copy(m.fields.begin(), m.fields.end(), values_.begin());

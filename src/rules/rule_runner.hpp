@@ -29,7 +29,8 @@ class RuleRunner {
   // The match with every field filled (recalled fields, ${line.time}); valid until the next
   // begin().
   RuleMatch full() const {
-    return RuleMatch{index_, *rule_, std::span<const std::string_view>(values_.data(), values_.size())};
+    return RuleMatch{index_, *rule_, std::span<const std::string_view>(values_.data(), values_.size()), text_,
+                     complete_};
   }
   // Bit r set: the rule's recalls[r] found nothing.
   std::uint32_t missed() const { return missed_; }
@@ -48,6 +49,8 @@ class RuleRunner {
   std::vector<MemoryTable*> tables_;
   const CompiledRule* rule_ = nullptr;
   int index_ = -1;
+  std::string_view text_;  // the match's text and completeness, passed on (RuleMatch)
+  bool complete_ = true;
   double time_ = 0;
   double clock_ = -1e300;
   std::uint32_t missed_ = 0;

@@ -173,10 +173,30 @@ int RuleSet::match(std::string_view line, MatchScratch& s, bool all_fields,
       s.fields[ncap + 3] = header.timestamp;
     }
     ++matched;
-    on_match(RuleMatch{index, rule, std::span<const std::string_view>(s.fields.data(), rule.match_fields)});
+    on_match(RuleMatch{index, rule, std::span<const std::string_view>(s.fields.data(), rule.match_fields), text,
+                       all_fields || rule.lean_complete});
     if (!rule.continue_matching && !rule.has_when) break;
   }
   return matched;
+}
+
+RuleMatch RuleSet::with_all_fields(const RuleMatch& m, FillScratch& s) {
+  if (m.complete) return m;
+  const CompiledRule& rule = m.rule;
+  s.fields.assign(m.fields.begin(), m.fields.end());  // syslog, recalled and time fields too
+  s.submatches.resize(static_cast<std::size_t>(rule.submatches_all));
+  // The whole pattern takes the same path through the text as the lean one (captures do not
+  // change RE2's choices), so it matches too; the check only guards against a broken rewrite.
+  if (rule.re->Match(re2::StringPiece(m.text.data(), m.text.size()), 0, m.text.size(), RE2::UNANCHORED,
+                     s.submatches.data(), rule.submatches_all)) {
+    for (std::size_t f = 0; f < rule.field_group.size(); ++f) {
+      const int lean = rule.lean_group[f];
+      if (lean >= 0 && lean < rule.lean_submatches) continue;  // matching filled it already
+      const auto& sp = s.submatches[static_cast<std::size_t>(rule.field_group[f])];
+      s.fields[f] = sp.data() != nullptr ? std::string_view(sp.data(), sp.size()) : std::string_view();
+    }
+  }
+  return RuleMatch{m.index, rule, std::span<const std::string_view>(s.fields.data(), s.fields.size()), m.text, true};
 }
 
 }  // namespace tapemeasure::rules

@@ -96,9 +96,11 @@ struct CompiledRule {
   // than the event reads (see lean_pattern.hpp), often one-pass where the whole one is not.
   // lean_group[f] is capture field f's group in it, or -1 where nothing but the event reads
   // the field. lean_submatches 0: nothing to capture, the RE2::Set's answer is the match.
+  // lean_complete: it fills every capture field anyway (nothing to leave out).
   std::shared_ptr<const RE2> lean;
   std::vector<int> lean_group;
   int lean_submatches = 1;
+  bool lean_complete = true;
 
   // Measuring across lines (all optional). A rule with any of them is `stateful`: the line
   // processor runs it through a RuleRunner, in line order.
@@ -127,10 +129,15 @@ struct TableInfo {
 
 // A rule that matched one line. `fields` follow rule.fields; a field whose group did not
 // take part has a null data() (so events can leave it out), and reads as empty.
+// Matched without all fields, only what metrics, keys, `when:`, time and the event's type
+// read is filled (`complete` false); RuleSet::with_all_fields fills the rest from `text`,
+// the text the rule's pattern ran on, for an event a client actually takes.
 struct RuleMatch {
   int index;
   const CompiledRule& rule;
   std::span<const std::string_view> fields;
+  std::string_view text;
+  bool complete = true;
 };
 
 // Per-thread buffers reused across lines, so matching does not allocate.
@@ -140,6 +147,12 @@ struct MatchScratch {
   std::vector<re2::StringPiece> submatches;
   std::vector<std::string_view> fields;
   std::string cleaned;  // the line with invalid UTF-8 replaced, when it had any
+};
+
+// Buffers for with_all_fields, reused across events.
+struct FillScratch {
+  std::vector<re2::StringPiece> submatches;
+  std::vector<std::string_view> fields;
 };
 
 class RuleSet : public std::enable_shared_from_this<RuleSet> {
@@ -160,6 +173,12 @@ class RuleSet : public std::enable_shared_from_this<RuleSet> {
   // fields). With all_fields false, only the captures the event does not need are skipped.
   int match(std::string_view line, MatchScratch& scratch, bool all_fields,
             const std::function<void(const RuleMatch&)>& on_match) const;
+
+  // `m` with every field filled: the rule's whole pattern run again on m.text, for the
+  // captures matching left out. Costs one capture pass, paid only for the events clients
+  // take (at most --ws-max-rate a second each) instead of every line. The result's fields
+  // live in `scratch` until its next use.
+  static RuleMatch with_all_fields(const RuleMatch& m, FillScratch& scratch);
 
   std::size_t size() const { return rules_.size(); }
   const CompiledRule& rule(std::size_t i) const { return rules_[i]; }

@@ -5,7 +5,8 @@
 namespace tapemeasure::stream {
 
 void EventRouter::route(const rules::RuleMatch& m, std::int64_t ts_ms, Hub::clock::time_point now) {
-  const auto render = [&] { return rules::render_event_json(m, ts_ms); };
+  // Only here, for an event some client takes, are the fields matching left out filled.
+  const auto render = [&] { return rules::render_event_json(rules::RuleSet::with_all_fields(m, fill_), ts_ms); };
   int& known = rule_type_ids_[m.index];
   if (known >= 0) {  // a constant type, already looked up
     hub_.offer(known, {}, now, render);

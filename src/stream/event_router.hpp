@@ -1,7 +1,8 @@
 #pragma once
 // Routes each match with an event to the hub: finds its type's id (looked up once per rule
 // when the type is a constant, as most are; expanded per event when it holds a capture) and
-// offers it with a renderer that makes its JSON only if some client wants that type.
+// offers it with a renderer that makes its JSON only if some client wants that type, after
+// filling the fields matching may have left out (RuleSet::with_all_fields).
 // Ingest thread only, like the hub's offer().
 #include <chrono>
 #include <cstdint>
@@ -26,6 +27,7 @@ class EventRouter {
  private:
   Hub& hub_;
   std::string type_buf_;
+  rules::FillScratch fill_;
   // Per rule of the installed set: its type's hub id when the type is a constant, found on
   // its first event; kTypeNotConstant when it holds a capture or has no id (beyond the
   // hub's table: there the hub matches by name).

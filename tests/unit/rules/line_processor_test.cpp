@@ -240,6 +240,64 @@ TEST(LineProcessorParallelTest, BatchesUseTheRulesInstalledLast) {
   EXPECT_EQ(engine.processor.recent_unmatched().back(), "y 998");
 }
 
+// The daemon matches with only what metrics and keys read, and fills an event's other fields
+// when a client takes it (RuleSet::with_all_fields): on match threads, through memory rules
+// and on lines with invalid UTF-8 (matched as a repaired copy), the events must be the
+// ones matching with every field gives.
+TEST(LineProcessorParallelTest, EventsFilledOnDemandAreTheEventsMatchingFillsWhole) {
+  constexpr const char* kMemoryRules = R"(format: syslog
+rules:
+  - name: queued
+    match: '^postfix/qmgr\[\d+\]: (?P<id>\w+): from=<(?P<from>[^>]*)>, size=(?P<size>\d+)'
+    remember: {in: queue, key: '${id}'}
+    event: {type: queued}
+  - name: delivered
+    match: '^postfix/smtp\[\d+\]: (?P<id>\w+): to=<(?P<rcpt>[^>]*)>, relay=(?P<relay>\w+)(?:\[(?P<ip>[\d.]+)\])?'
+    recall: {from: queue, key: '${id}'}
+    event: {type: delivered, to: '${relay}', bytes: '${queue.size}'}
+    metrics:
+      - counter: deliveries_total
+        labels: {relay: '${relay}'}
+)";
+  std::vector<std::string> text;
+  for (int i = 0; i < 600; ++i) {
+    const std::string id = "Q" + std::to_string(i % 50);
+    text.push_back("Nov  7 09:01:02 mx1 postfix/qmgr[7]: " + id + ": from=<s" + std::to_string(i) + "@x>, size=" +
+                   std::to_string(100 + i));
+    text.push_back("Nov  7 09:01:02 mx1 postfix/smtp[8]: " + id + ": to=<r\xE9" + std::to_string(i) + "@y>, relay=p" +
+                   std::to_string(i % 3) + (i % 2 ? "[10.0.0." + std::to_string(i % 7) + "]" : ""));
+  }
+  const std::vector<std::string_view> batch(text.begin(), text.end());
+  const auto events_of = [&](bool on_demand, std::uint64_t& helper_chunks) {
+    tapemeasure::testing::Engine engine({}, "0.0.0-test", 3);
+    if (on_demand) engine.processor.fill_event_fields_on_demand();
+    engine.install(kMemoryRules);
+    std::vector<std::string> events;
+    FillScratch fill;
+    int left_out = 0;
+    const LineProcessor::EventCallback cb = [&](const RuleMatch& m) {
+      left_out += !m.complete;
+      events.push_back(render_event_json(RuleSet::with_all_fields(m, fill), 1));
+    };
+    for (int round = 0; round < 20; ++round) engine.processor.process_batch(batch, &cb);
+    helper_chunks = engine.processor.helper_chunks();
+    EXPECT_EQ(left_out > 0, on_demand);
+    EXPECT_EQ(sample_value(parse_exposition(engine.exposition()), "tapemeasure_lines_matched_total",
+                           Labels{{"rule", "delivered"}}),
+              20.0 * 600);
+    return events;
+  };
+  std::uint64_t chunks_whole = 0, chunks_on_demand = 0;
+  const std::vector<std::string> whole = events_of(false, chunks_whole);
+  const std::vector<std::string> on_demand = events_of(true, chunks_on_demand);
+  ASSERT_GT(chunks_on_demand, 0u) << "no batch was matched on a helper thread";
+  ASSERT_EQ(whole.size(), 20u * 1200);
+  EXPECT_EQ(on_demand, whole);
+  EXPECT_THAT(whole[3], ::testing::HasSubstr(R"("bytes":"101")"));
+  EXPECT_THAT(whole[3], ::testing::HasSubstr("\"rcpt\":\"r\xEF\xBF\xBD" "1@y\""));
+  EXPECT_THAT(whole[3], ::testing::HasSubstr(R"("ip":"10.0.0.1")"));
+}
+
 // An exception while applying (out of memory, in real life) unwinds out of process_batch;
 // the caller then frees the lines. Helpers must be done with them by then (ASan checks
 // this in CI), and the next batch must work as usual.

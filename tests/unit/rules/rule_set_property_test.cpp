@@ -172,11 +172,13 @@ TEST(RuleSetPropertyTest, AgreesWithRegexByRegexInFileOrder) {
 
 // Without events, each rule's pattern captures only the groups its metrics read (the others
 // made non-capturing, see lean_pattern.hpp), and none at all when nothing is read: the same
-// rules must match, and the fields read must hold what the whole pattern captures.
+// rules must match, and the fields read must hold what the whole pattern captures. Filled
+// afterwards (RuleSet::with_all_fields, for an event a client takes), every field must
+// hold what matching with all fields gives.
 TEST(RuleSetPropertyTest, MatchingWithoutEventsFillsWhatMetricsReadTheSame) {
   std::mt19937 rng(20261206);
   constexpr int kSets = 300;
-  int compared_fields = 0, no_capture_rules = 0;
+  int compared_fields = 0, no_capture_rules = 0, filled = 0;
   for (int iter = 0; iter < kSets; ++iter) {
     RuleFileSpec file;
     file.file = "prop.yml";
@@ -197,25 +199,39 @@ TEST(RuleSetPropertyTest, MatchingWithoutEventsFillsWhatMetricsReadTheSame) {
     ASSERT_NE(set, nullptr) << to_string(errors);
     for (std::size_t r = 0; r < set->size(); ++r) no_capture_rules += set->rule(r).lean_submatches == 0;
     MatchScratch whole_scratch, lean_scratch;
+    FillScratch fill;
+    const auto every_field = [](const RuleMatch& m) {
+      std::vector<std::string> values;
+      for (std::size_t i = 0; i < m.fields.size(); ++i) values.push_back(m.fields[i].data() ? std::string(m.fields[i]) : kNull);
+      return values;
+    };
     for (const std::string_view l : kLines) {
       for (const std::string& line : {std::string(l), std::string(parse_syslog_header(l).body), "x " + std::string(l)}) {
-        std::vector<std::pair<int, std::vector<std::string>>> whole, lean;
-        const auto read_fields = [&](std::vector<std::pair<int, std::vector<std::string>>>& out) {
-          return [&out](const RuleMatch& m) {
+        std::vector<std::pair<int, std::vector<std::string>>> whole, lean, whole_all, lean_filled;
+        const auto read_fields = [&](std::vector<std::pair<int, std::vector<std::string>>>& out,
+                                     std::vector<std::pair<int, std::vector<std::string>>>& all) {
+          return [&](const RuleMatch& m) {
             std::vector<std::string> values;
             for (const auto& label : m.rule.metrics.front().labels) values.push_back(label.expand(m.fields));
             out.push_back({m.index, std::move(values)});
+            if (&all == &whole_all) {
+              ASSERT_TRUE(m.complete);
+            }
+            filled += !m.complete;
+            all.push_back({m.index, every_field(RuleSet::with_all_fields(m, fill))});
           };
         };
-        set->match(line, whole_scratch, true, read_fields(whole));
-        set->match(line, lean_scratch, false, read_fields(lean));
+        set->match(line, whole_scratch, true, read_fields(whole, whole_all));
+        set->match(line, lean_scratch, false, read_fields(lean, lean_filled));
         ASSERT_EQ(lean, whole) << "line: " << line << "\nrules:\n" << describe(file.rules);
+        ASSERT_EQ(lean_filled, whole_all) << "line: " << line << "\nrules:\n" << describe(file.rules);
         for (const auto& [rule, values] : whole) compared_fields += static_cast<int>(values.size());
       }
     }
   }
   EXPECT_GT(compared_fields, kSets * 10);
   EXPECT_GT(no_capture_rules, kSets / 4);
+  EXPECT_GT(filled, kSets);  // matches that left fields out, then filled
 }
 
 }  // namespace
