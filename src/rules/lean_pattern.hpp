@@ -1,7 +1,8 @@
 #pragma once
 // A rule's pattern with only the capture groups something reads. When a line's event is not
-// wanted (`test --format metrics`, a daemon with no browser connected), matching only has to
-// fill the fields that labels, values, `when:`, keys and time read. Turning the other groups
+// wanted (`test --format metrics`, a daemon with no browser connected), or is filled only
+// if a browser takes it (the daemon with browsers), matching only has to fill the fields
+// that labels, values, `when:`, keys, time and the event's type read. Turning the other groups
 // into non-capturing ones changes nothing about what matches or what the kept groups hold
 // (RE2's captures do not change its choices), but it can make the pattern one-pass: RE2 then
 // extracts captures with its OnePass engine, about 3x faster than the backtracker it uses

@@ -135,7 +135,8 @@ class Compiler {
 
     if (!compile_pattern(spec, out)) return false;
 
-    // Fields that everything but the event reads: matching without events extracts only these.
+    // Fields that everything but the event's fields reads (its type included): matching
+    // without all fields extracts only these.
     std::set<int> needed;
     if (out.time_field >= 0) needed.insert(out.time_field);
     const auto compile_template = [&](const TemplateSpec& t, Template& tpl, bool for_metrics) {
@@ -320,8 +321,8 @@ class Compiler {
     }
   }
 
-  // The pattern matching uses when no event is wanted: only the groups `needed` reads
-  // capture (see lean_pattern.hpp).
+  // The pattern matching uses without all fields (no event wanted, or events filled on
+  // demand): only the groups `needed` reads capture (see lean_pattern.hpp).
   static void make_lean(CompiledRule& rule, const std::set<int>& needed) {
     const std::size_t ncap = rule.field_group.size();
     std::vector<bool> keep(static_cast<std::size_t>(rule.re->NumberOfCapturingGroups()) + 1, false);

@@ -92,8 +92,9 @@ struct CompiledRule {
   std::size_t match_fields = 0;  // fields matching fills (captures, syslog header); the rest are the runner's
   std::size_t event_auto_fields = 0;  // captures and host/program/pid: added to events as they are
   int submatches_all = 1;        // RE2 submatches to request to fill every field
-  // Matching without events uses `lean`: the pattern with only the groups something other
-  // than the event reads (see lean_pattern.hpp), often one-pass where the whole one is not.
+  // Matching without all fields (no events wanted, or events filled on demand) uses `lean`:
+  // the pattern with only the groups something other than the event's fields reads (see
+  // lean_pattern.hpp), often one-pass where the whole one is not.
   // lean_group[f] is capture field f's group in it, or -1 where nothing but the event reads
   // the field. lean_submatches 0: nothing to capture, the RE2::Set's answer is the match.
   // lean_complete: it fills every capture field anyway (nothing to leave out).
@@ -170,7 +171,8 @@ class RuleSet : public std::enable_shared_from_this<RuleSet> {
   // Calls on_match for each rule that matches `line`, in rule order; returns how many.
   // Stops after the first rule without `continue: true` and without `when:` (whether a
   // `when:` holds is decided where lines are applied, in order: it may read remembered
-  // fields). With all_fields false, only the captures the event does not need are skipped.
+  // fields). With all_fields false, captures that only the event's fields read are left out
+  // (RuleMatch::complete false; see with_all_fields).
   int match(std::string_view line, MatchScratch& scratch, bool all_fields,
             const std::function<void(const RuleMatch&)>& on_match) const;
 
