@@ -137,8 +137,8 @@ class LineProcessor {
   std::function<void(int)> on_evicted_;
   RuleRunner runner_;
   double arrival_ = 0;
-  bool line_closed_ = false;
-  bool events_on_demand_ = false;  // a rule without continue took the current line
+  bool line_closed_ = false;       // a rule without continue took the current line
+  bool events_on_demand_ = false;  // see fill_event_fields_on_demand()
   std::unique_ptr<MatchWorkers> workers_;  // null: match on this thread only
   std::string label_buf_;
   std::vector<std::size_t> label_ends_;
