@@ -271,6 +271,7 @@ function count(metric, labels) {
   totals[metric] = (totals[metric] || 0) + 1;
 }
 const OUTCOME = { delivered: 'delivered', transient: 'transient', permanent: 'permanent' };
+const deliveries = {};                 // outcome -> attempts since start, for /metrics
 function account(ev) {
   sec.lines++;
   sec.events++;
@@ -278,6 +279,7 @@ function account(ev) {
     count('nginx_requests_total', { lb: ev.from, app: ev.to, status: ev.type });
   } else if (OUTCOME[ev.type]) {
     count('mail_deliveries_total', { mta: ev.from, relay: ev.to, outcome: OUTCOME[ev.type] });
+    deliveries[OUTCOME[ev.type]] = (deliveries[OUTCOME[ev.type]] || 0) + 1;
     let b = DELAY_BUCKETS.findIndex((x) => ev.delay <= x);
     if (b < 0) b = DELAY_BUCKETS.length;
     sec.delay[b]++;
@@ -367,6 +369,12 @@ const server = http.createServer((req, res) => {
   if (url === '/healthz') { res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'); return; }
   if (url === '/api/view') { sendJson(res, viewObject()); return; }
   if (url === '/api/stats') { sendJson(res, { seconds: history }); return; }
+  if (url === '/metrics') {
+    // Only what the UI tests read: delivery attempts by outcome, as the daemon counts them.
+    const body = Object.entries(deliveries).map(([o, n]) => `mail_deliveries_total{outcome="${o}"} ${n}\n`).join('');
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
+    return;
+  }
   if (url === '/api/rules') { sendJson(res, rulesObject()); return; }
   if (url === '/api/peers' && (opt.name !== null || opt.peers.length)) { sendJson(res, { name: opt.name || 'mock', peers: opt.peers }); return; }
   if (url === '/mock/views' && req.method === 'POST') {
