@@ -268,7 +268,9 @@ rules:
                    std::to_string(i % 3) + (i % 2 ? "[10.0.0." + std::to_string(i % 7) + "]" : ""));
   }
   const std::vector<std::string_view> batch(text.begin(), text.end());
-  const auto events_of = [&](bool on_demand, std::uint64_t& helper_chunks) {
+  // At least 20 rounds, and more until a helper thread has matched some chunk (a loaded
+  // machine may wake it late); every round gives the same events to both engines.
+  const auto events_of = [&](bool on_demand) {
     tapemeasure::testing::Engine engine({}, "0.0.0-test", 3);
     if (on_demand) engine.processor.fill_event_fields_on_demand();
     engine.install(kMemoryRules);
@@ -279,19 +281,25 @@ rules:
       left_out += !m.complete;
       events.push_back(render_event_json(RuleSet::with_all_fields(m, fill), 1));
     };
-    for (int round = 0; round < 20; ++round) engine.processor.process_batch(batch, &cb);
-    helper_chunks = engine.processor.helper_chunks();
+    int rounds = 0;
+    while (rounds < 20 || (engine.processor.helper_chunks() == 0 && rounds < 500)) {
+      engine.processor.process_batch(batch, &cb);
+      ++rounds;
+    }
+    EXPECT_GT(engine.processor.helper_chunks(), 0u) << "no batch was matched on a helper thread";
     EXPECT_EQ(left_out > 0, on_demand);
     EXPECT_EQ(sample_value(parse_exposition(engine.exposition()), "tapemeasure_lines_matched_total",
                            Labels{{"rule", "delivered"}}),
-              20.0 * 600);
+              600.0 * rounds);
+    EXPECT_EQ(events.size(), 1200u * static_cast<std::size_t>(rounds));
     return events;
   };
-  std::uint64_t chunks_whole = 0, chunks_on_demand = 0;
-  const std::vector<std::string> whole = events_of(false, chunks_whole);
-  const std::vector<std::string> on_demand = events_of(true, chunks_on_demand);
-  ASSERT_GT(chunks_on_demand, 0u) << "no batch was matched on a helper thread";
-  ASSERT_EQ(whole.size(), 20u * 1200);
+  std::vector<std::string> whole = events_of(false);
+  std::vector<std::string> on_demand = events_of(true);
+  const std::size_t n = std::min(whole.size(), on_demand.size());
+  ASSERT_GE(n, 20u * 1200);
+  whole.resize(n);
+  on_demand.resize(n);
   EXPECT_EQ(on_demand, whole);
   EXPECT_THAT(whole[3], ::testing::HasSubstr(R"("bytes":"101")"));
   EXPECT_THAT(whole[3], ::testing::HasSubstr("\"rcpt\":\"r\xEF\xBF\xBD" "1@y\""));
