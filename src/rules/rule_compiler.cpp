@@ -349,7 +349,7 @@ class Compiler {
       });
       if (mapped) {
         rule.lean = kept == rule.re->NumberOfCapturingGroups() ? rule.re : std::move(lean);
-        rule.lean_complete = kept == rule.re->NumberOfCapturingGroups();
+        rule.lean_complete = fills_every_field(rule);
         return;
       }
     }
@@ -362,7 +362,13 @@ class Compiler {
       if (needed.count(static_cast<int>(f)))
         rule.lean_submatches = std::max(rule.lean_submatches, rule.field_group[f] + 1);
     }
-    rule.lean_complete = rule.lean_submatches >= rule.submatches_all;
+    rule.lean_complete = fills_every_field(rule);
+  }
+
+  // Matching with `lean` fills every capture field anyway (unnamed groups need not capture).
+  static bool fills_every_field(const CompiledRule& rule) {
+    return std::all_of(rule.lean_group.begin(), rule.lean_group.end(),
+                       [&](int g) { return g >= 0 && g < rule.lean_submatches; });
   }
 
   // Two metrics whose samples share a name (a histogram h and a counter h_count) would make

@@ -422,6 +422,30 @@ rules:
   EXPECT_EQ(m.fields[0].at("host"), "mx9");
 }
 
+// Matching without all fields says whether it left a field out (RuleMatch::complete): an
+// unnamed group is no field, so a rule whose every named group is read is complete, and
+// an event can be rendered without matching again.
+TEST(RuleSetMatchTest, AMatchIsCompleteWhenOnlyUnnamedGroupsAreLeftOut) {
+  const auto set = must_compile(R"(rules:
+  - name: all_read
+    match: '^(a|b) (?P<x>\d+)'
+    continue: true
+    metrics:
+      - counter: c_total
+        labels: {x: '${x}'}
+  - name: one_left
+    match: '^(a|b) (?P<x>\d+) (?P<y>\w+)'
+    metrics:
+      - counter: d_total
+        labels: {x: '${x}'}
+)");
+  MatchScratch scratch;
+  std::vector<std::pair<std::string, bool>> complete;
+  set->match("a 12 z", scratch, false, [&](const RuleMatch& m) { complete.push_back({m.rule.name, m.complete}); });
+  EXPECT_THAT(complete, ElementsAre(std::pair<std::string, bool>{"all_read", true},
+                                    std::pair<std::string, bool>{"one_left", false}));
+}
+
 TEST(RuleSetMatchTest, ScratchIsReusableAcrossSetsOfDifferentSizes) {
   const auto small = must_compile("rules:\n  - name: a\n    match: '(?P<x>a)'\n");
   const auto big = must_compile("rules:\n  - name: b\n    match: '(?P<p>b)(?P<q>c)(?P<r>d)(?P<s>e)'\n");
